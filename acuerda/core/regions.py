@@ -1,0 +1,50 @@
+"""Countries, subdivisions and time zones, checked against babel, holidays and zoneinfo."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+import holidays
+from babel import Locale
+
+SUPPORTED_COUNTRIES = ("ES", "CO", "PE", "MX", "CL", "AR", "US", "GB")
+
+
+@cache
+def _territories() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_country(code: str) -> str:
+    if code not in _territories():
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
+    return code
+
+
+@cache
+def subdivisions(country: str) -> frozenset[str]:
+    try:
+        return frozenset(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:
+        return frozenset()
+
+
+def parse_jurisdiction(value: str) -> tuple[str, str]:
+    """``"ES"`` → ("ES", ""); ``"ES-CN"`` → ("ES", "CN"). Raises ValueError with the reason."""
+    country, _, subdivision = value.strip().upper().partition("-")
+    validate_country(country)
+    if subdivision and subdivision not in subdivisions(country):
+        raise ValueError(f"{subdivision!r} is not a known subdivision of {country} (ISO 3166-2).")
+    return country, subdivision
+
+
+def validate_timezone(name: str) -> str:
+    if name not in _timezones():
+        raise ValueError(f"{name!r} is not an IANA time zone.")
+    return name

@@ -1,0 +1,79 @@
+"""Reads over debtors: the back office's search and the 360° view's building blocks."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from acuerda.debtors.choices import ContactKind
+from acuerda.debtors.models import ContactConsent, ContactPoint, Debtor
+from acuerda.debtors.phones import InvalidEmail, InvalidPhone, normalize_email, parse_phone
+
+if TYPE_CHECKING:
+    from acuerda.debts.models import Account
+    from acuerda.people.models import User
+
+SEARCH_REGIONS = ("ES", "CO", "PE", "MX", "CL", "AR")
+_ID_CHARS = re.compile(r"[^0-9A-Za-z]")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
+
+
+def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor]:
+    """Debtors matching a national id, phone, email, creditor reference or name (name last:
+    it is the only fuzzy match). Every path is an indexed equality lookup except the name."""
+    from acuerda.debts.models import Account
+
+    query = query.strip()
+    visible = Debtor.objects.for_user(user)
+    if not query:
+        return visible.none()
+    if "@" in query:
+        try:
+            email = normalize_email(query)
+        except InvalidEmail:
+            return visible.none()
+        ids = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value=email).values("debtor_id")
+        return visible.filter(pk__in=ids)[:limit]
+    condition = Q(id_number=_ID_CHARS.sub("", query).upper())
+    condition |= Q(pk__in=Account.objects.for_user(user).filter(creditor_reference=query).values("debtor_id"))
+    if _PHONE_LIKE.match(query):
+        phones = set()
+        for region in SEARCH_REGIONS:
+            try:
+                phones.add(parse_phone(query, default_region=region).e164)
+            except InvalidPhone:
+                continue
+        if phones:
+            condition |= Q(pk__in=ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values("debtor_id"))
+    matches = visible.filter(condition)[:limit]
+    if matches:
+        return matches
+    first, _, rest = query.partition(" ")
+    by_name = Q(last_name__istartswith=query) | Q(company_name__istartswith=query)
+    if rest:
+        by_name |= Q(first_name__iexact=first, last_name__istartswith=rest)
+    return visible.filter(by_name).order_by("last_name", "first_name", "pk")[:limit]
+
+
+def debtor_accounts(*, debtor: Debtor, user: User) -> QuerySet[Account]:
+    """Every account the user may see that the debtor holds, co-signs or guarantees."""
+    from acuerda.debts.models import Account
+
+    return (
+        Account.objects.for_user(user)
+        .filter(Q(debtor=debtor) | Q(parties__debtor=debtor))
+        .distinct()
+        .select_related("portfolio__creditor")
+        .order_by("portfolio__creditor__code", "creditor_reference")
+    )
+
+
+def consents_in_force(*, contact_points: list[ContactPoint]) -> dict[int, dict[str, ContactConsent]]:
+    """The newest consent statement per contact point and channel, in one query."""
+    result: dict[int, dict[str, ContactConsent]] = {}
+    rows = ContactConsent.objects.filter(contact_point__in=contact_points).order_by("recorded_at", "pk")
+    for consent in rows:
+        result.setdefault(consent.contact_point_id, {})[consent.channel] = consent
+    return result

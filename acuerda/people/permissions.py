@@ -1,0 +1,93 @@
+"""What each role may do, in code so it is reviewed like code.
+
+Row-level visibility is not here: every queryset that serves a person starts with
+``.for_user(user)`` (see ``acuerda.people.scoping``). This module answers the coarse question
+"may this role view/add/change this kind of thing at all", used by the admin and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from acuerda.people.choices import Role
+
+_VIEW_DOMAIN = {
+    "creditors.view_creditor",
+    "portfolios.view_portfolio",
+    "portfolios.view_commissionrate",
+    "debtors.view_debtor",
+    "debtors.view_contactpoint",
+    "debtors.view_contactconsent",
+    "debts.view_account",
+    "debts.view_accountparty",
+    "debts.view_ledgerentry",
+    "debts.view_accountevent",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        _VIEW_DOMAIN
+        | {
+            "creditors.add_creditor",
+            "creditors.change_creditor",
+            "portfolios.add_portfolio",
+            "portfolios.change_portfolio",
+            "portfolios.add_commissionrate",
+            "portfolios.change_commissionrate",
+            "portfolios.delete_commissionrate",
+            "debtors.change_debtor",
+            "debtors.add_contactpoint",
+            "debtors.change_contactpoint",
+            "debtors.view_personaldataaccess",
+            "debts.change_account",
+            "people.view_user",
+            "people.add_user",
+            "people.change_user",
+            "people.view_team",
+            "people.add_team",
+            "people.change_team",
+            "people.view_agentprofile",
+            "people.add_agentprofile",
+            "people.change_agentprofile",
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        _VIEW_DOMAIN
+        | {
+            "debtors.change_debtor",
+            "debtors.add_contactpoint",
+            "debtors.change_contactpoint",
+            "debts.change_account",
+            "people.view_user",
+            "people.view_team",
+            "people.view_agentprofile",
+            "people.change_agentprofile",
+        }
+    ),
+    Role.AGENT: frozenset(
+        _VIEW_DOMAIN | {"debtors.add_contactpoint", "debtors.change_contactpoint"}
+    ),
+    Role.COMPLIANCE: frozenset(_VIEW_DOMAIN | {"debtors.view_personaldataaccess", "people.view_user"}),
+    Role.CREDITOR: frozenset(_VIEW_DOMAIN),
+}
+
+
+class RoleBackend(ModelBackend):
+    """Password authentication plus permissions derived from the user's role."""
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)
+        return set(ROLE_PERMISSIONS.get(user_obj.role, frozenset()))
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return user_obj.is_active and perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return user_obj.is_active and any(
+            perm.split(".", 1)[0] == app_label for perm in self.get_all_permissions(user_obj)
+        )
