@@ -187,8 +187,14 @@ def _validate_es_nif(number: str) -> str:
     return es_nif.validate(compact)
 
 
+def _validate_es_cif(number: str) -> str:
+    # es.nif.compact also drops the "ES" of the VAT form (ESB64717838); a CIF's second
+    # character is always a digit, so no real CIF starts with "ES".
+    return es_cif.validate(es_nif.compact(number))
+
+
 def _validate_co_cc(number: str) -> str:
-    if not isdigits(number):
+    if not isdigits(number) or not number.strip("0"):
         raise stdnum_errors.InvalidFormat()
     number = number.lstrip("0")
     if not 3 <= len(number) <= 10:
@@ -240,7 +246,7 @@ _RULES: dict[tuple[str, str], _Rule] = {
         company=_nif_is_company,
     ),
     ("ES", "CIF"): _Rule(
-        es_cif.validate,
+        _validate_es_cif,
         _("an organisation letter (A-W), 7 digits and a check digit or letter"),
         company=_cif_is_company,
     ),

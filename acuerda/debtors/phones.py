@@ -172,7 +172,7 @@ def parse_phone(raw: str, *, default_region: str) -> PhoneInfo:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
         raise _invalid(raw, _PARSE_ERRORS.get(exc.error_type, "not_a_number"), region) from None
-    number_region = phonenumbers.region_code_for_country_code(number.country_code)
+    number_region = phonenumbers.region_code_for_country_code(number.country_code or 0)
     if number.extension:
         raise _invalid(raw, "has_extension", number_region)
     if not phonenumbers.is_valid_number(number):
@@ -196,19 +196,24 @@ def normalize_email(raw: str) -> str:
     """Validate an email address; returns it stripped, with the domain (only) lower-cased.
 
     The local part keeps its case: RFC 5321 lets the receiving server treat it as
-    case-sensitive. Raises ``InvalidEmail``.
+    case-sensitive. Domains without a dot (``localhost``) are refused. Raises ``InvalidEmail``.
     """
     if not isinstance(raw, str):
         raise TypeError(f"raw must be a str, not {type(raw).__name__}")
     value = raw.strip()
     if not value:
         raise InvalidEmail(gettext("The email address is empty."), value=raw)
+    local, _, domain = value.rpartition("@")
     try:
         validate_email(value)
     except ValidationError:
+        valid = False
+    else:
+        # Django allowlists "localhost"; a debtor's address needs a real (dotted) domain.
+        valid = "." in domain
+    if not valid:
         message = gettext('"%(value)s" is not a valid email address.') % {"value": raw}
-        raise InvalidEmail(message, value=raw) from None
-    local, _, domain = value.rpartition("@")
+        raise InvalidEmail(message, value=raw)
     return f"{local}@{domain.lower()}"
 
 
@@ -236,7 +241,7 @@ class _DemoPlan:
 
     @property
     def capacity(self) -> int:
-        return len(self.prefixes) * 10**self.digits
+        return len(self.prefixes) * int(10**self.digits)
 
 
 _MULT = 7_654_321  # coprime with 10

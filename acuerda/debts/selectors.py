@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
+from acuerda.core.money import CENT
 from acuerda.debts.allocation import COMPONENTS
 from acuerda.debts.models import ZERO, Account, AccountEvent, LedgerEntry
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 def ledger_sums(*, account: Account) -> dict[str, Decimal]:
     """The balances as the ledger says they are, summed from every entry."""
     sums = LedgerEntry.objects.filter(account=account).aggregate(**{c: Sum(c) for c in COMPONENTS})
-    return {c: sums[c] or ZERO for c in COMPONENTS}
+    # Quantised: SQLite adds decimals as floating point; amounts are whole cents by construction.
+    return {c: (sums[c] or ZERO).quantize(CENT) for c in COMPONENTS}
 
 
 def ledger_mismatches(*, accounts: QuerySet[Account] | None = None) -> QuerySet[Account]:
@@ -36,12 +38,14 @@ def ledger_mismatches(*, accounts: QuerySet[Account] | None = None) -> QuerySet[
             .annotate(total=Sum(component))
             .values("total")
         )
-        annotations[f"ledger_{component}"] = Coalesce(
-            Subquery(total), Value(ZERO), output_field=DecimalField(max_digits=18, decimal_places=2)
-        )
+        # Rounded on both sides: SQLite sums decimals in floating point (50.00 + 0.01 + 0.01 is
+        # 50.019999...), PostgreSQL's numeric is exact and unaffected.
+        money = DecimalField(max_digits=18, decimal_places=2)
+        annotations[f"ledger_{component}"] = Round(Coalesce(Subquery(total), Value(ZERO), output_field=money), 2)
+        annotations[f"cached_{component}"] = Round(F(component), 2, output_field=money)
     condition = Q()
     for component in COMPONENTS:
-        condition |= ~Q(**{component: F(f"ledger_{component}")})
+        condition |= ~Q(**{f"cached_{component}": F(f"ledger_{component}")})
     return accounts.annotate(**annotations).filter(condition)
 
 
