@@ -23,7 +23,7 @@ class CommissionRateSerializer(serializers.ModelSerializer):
 
 
 class PortfolioSerializer(serializers.ModelSerializer):
-    creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    creditor: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction = serializers.CharField(read_only=True)
     commission_rates = CommissionRateSerializer(many=True, read_only=True)
 
@@ -58,8 +58,8 @@ class DebtorDetailSerializer(DebtorSerializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    portfolio = serializers.PrimaryKeyRelatedField(read_only=True)
-    debtor = serializers.PrimaryKeyRelatedField(read_only=True)
+    portfolio: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    debtor: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     balance = serializers.SerializerMethodField()
     days_past_due = serializers.SerializerMethodField()
 
@@ -84,7 +84,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class AccountEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = AccountEvent

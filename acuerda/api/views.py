@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -23,12 +23,15 @@ from acuerda.debts.selectors import account_ledger, account_timeline
 from acuerda.debts.services import InvalidTransition, account_transition
 from acuerda.portfolios.models import Portfolio
 
+if TYPE_CHECKING:
+    from acuerda.people.models import User
+
 
 class RolePermission(permissions.BasePermission):
     """Reads need the model's ``view`` permission, writes the action's own (see ``write_perm``)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        model = view.queryset.model
+        model = view.model
         perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
         if request.method not in permissions.SAFE_METHODS:
             perm = getattr(view, "write_perm", None) or "__nobody__"
@@ -43,16 +46,25 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
     pagination_class = ById
 
+    model: type[Model]
+
+    @property
+    def acting_user(self) -> User:
+        # RolePermission has already refused anonymous requests.
+        return cast("User", self.request.user)
+
     def get_queryset(self) -> QuerySet:
-        return self.queryset.model.objects.for_user(self.request.user)
+        return self.model.objects.for_user(self.acting_user)  # type: ignore[attr-defined]
 
 
 class CreditorViewSet(ScopedViewSet):
+    model = Creditor
     queryset = Creditor.objects.all()
     serializer_class = s.CreditorSerializer
 
 
 class PortfolioViewSet(ScopedViewSet):
+    model = Portfolio
     queryset = Portfolio.objects.all()
     serializer_class = s.PortfolioSerializer
 
@@ -63,6 +75,7 @@ class PortfolioViewSet(ScopedViewSet):
 class DebtorViewSet(ScopedViewSet):
     """Debtors. Every response that shows one is written to the personal-data access log."""
 
+    model = Debtor
     queryset = Debtor.objects.all()
     serializer_class = s.DebtorSerializer
 
@@ -71,7 +84,7 @@ class DebtorViewSet(ScopedViewSet):
 
     def _log(self, debtors: list[Debtor]) -> None:
         PersonalDataAccess.objects.bulk_create(
-            PersonalDataAccess(user=self.request.user, debtor=d, via=DataAccessChannel.API, path=self.request.path[:255])
+            PersonalDataAccess(user=self.acting_user, debtor=d, via=DataAccessChannel.API, path=self.request.path[:255])
             for d in debtors
         )
 
@@ -90,11 +103,12 @@ class DebtorViewSet(ScopedViewSet):
     @action(detail=True)
     def accounts(self, request: Request, pk: str | None = None) -> Response:
         debtor = self.get_object()
-        rows = debtor_accounts(debtor=debtor, user=request.user)[:500]
+        rows = debtor_accounts(debtor=debtor, user=self.acting_user)[:500]
         return Response(s.AccountSerializer(rows, many=True).data)
 
 
 class AccountViewSet(ScopedViewSet):
+    model = Account
     queryset = Account.objects.all()
     serializer_class = s.AccountSerializer
     write_perm = "debts.change_account"
@@ -110,13 +124,13 @@ class AccountViewSet(ScopedViewSet):
     @action(detail=True)
     def ledger(self, request: Request, pk: str | None = None) -> Response:
         account = self.get_object()
-        return Response(s.LedgerEntrySerializer(account_ledger(account=account, user=request.user), many=True).data)
+        return Response(s.LedgerEntrySerializer(account_ledger(account=account, user=self.acting_user), many=True).data)
 
     @extend_schema(responses=s.AccountEventSerializer(many=True))
     @action(detail=True)
     def events(self, request: Request, pk: str | None = None) -> Response:
         account = self.get_object()
-        page = self.paginate_queryset(account_timeline(account=account, user=request.user).order_by("-pk"))
+        page = self.paginate_queryset(account_timeline(account=account, user=self.acting_user).order_by("-pk"))
         return self.get_paginated_response(s.AccountEventSerializer(page, many=True).data)
 
     @extend_schema(request=s.TransitionSerializer, responses=s.AccountSerializer)
@@ -126,7 +140,7 @@ class AccountViewSet(ScopedViewSet):
         payload = s.TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            account = account_transition(account=account, actor=request.user, **payload.validated_data)
+            account = account_transition(account=account, actor=self.acting_user, **payload.validated_data)
         except InvalidTransition as exc:
             raise ValidationError({"to_status": [str(exc)]}) from None
         return Response(s.AccountSerializer(account).data, status=status.HTTP_200_OK)

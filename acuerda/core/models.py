@@ -7,6 +7,15 @@ from typing import Any
 from django.db import models
 
 
+class AmountField(models.DecimalField):
+    """A money amount: 18 digits with 2 decimals. The currency lives on the owning row."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
 class AppendOnlyError(RuntimeError):
     """Raised when code tries to edit or delete a row of an append-only log."""
 

@@ -13,7 +13,8 @@ SUPPORTED_COUNTRIES = ("ES", "CO", "PE", "MX", "CL", "AR", "US", "GB")
 
 @cache
 def _territories() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
 
 
 @cache

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from acuerda.core.http import AuthenticatedHttpRequest
 from acuerda.debtors.choices import DataAccessChannel
 from acuerda.debtors.selectors import debtor_search
 from acuerda.debtors.services import personal_data_access_log
@@ -12,14 +13,14 @@ from acuerda.portfolios.models import Portfolio
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     portfolios = Portfolio.objects.for_user(request.user).select_related("creditor").order_by("creditor__code", "reference")
     page = Paginator(portfolios, 50).get_page(request.GET.get("page"))
     return render(request, "core/home.html", {"page": page})
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     debtors = list(debtor_search(user=request.user, query=query)) if query else []
     for debtor in debtors:

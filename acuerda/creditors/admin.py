@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from acuerda.core.admin import ScopedAdmin
 from acuerda.creditors.models import Creditor
@@ -10,5 +13,5 @@ class CreditorAdmin(ScopedAdmin):
     list_filter = ["country", "sector", "is_active"]
     search_fields = ["=code", "legal_name", "=tax_id"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ def validate_bucket_edges(edges: Sequence[int]) -> list[int]:
         raise ValueError("Bucket edges must be a non-empty list of whole days, e.g. [1, 31, 61, 91].")
     if any(not isinstance(e, int) or isinstance(e, bool) or e < 1 for e in edges):
         raise ValueError("Every bucket edge must be a whole number of days, 1 or more.")
-    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(edges)):
         raise ValueError("Bucket edges must be strictly increasing.")
     return list(edges)
 

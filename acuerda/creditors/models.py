@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from acuerda.core.validators import validate_country, validate_currency
 from acuerda.creditors.buckets import DelinquencyBuckets, validate_bucket_edges
-from acuerda.creditors.choices import DEFAULT_ALLOCATION_ORDER, DEFAULT_BUCKET_EDGES, BalanceComponent, Sector
+from acuerda.creditors.choices import (
+    DEFAULT_ALLOCATION_ORDER,
+    DEFAULT_BUCKET_EDGES,
+    BalanceComponent,
+    Sector,
+)
 
 if TYPE_CHECKING:
     from acuerda.people.models import User

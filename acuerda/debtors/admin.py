@@ -63,7 +63,9 @@ class DebtorAdmin(ScopedAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         debtor = self.get_queryset(request).get(pk=object_id)
-        personal_data_access_log(user=request.user, debtor=debtor, via=DataAccessChannel.ADMIN, path=request.path)
+        personal_data_access_log(
+            user=request.user, debtor=debtor, via=DataAccessChannel.ADMIN, path=request.path  # type: ignore[arg-type]
+        )
         return response
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from acuerda.people.models import User
 
 # Data the debtor gave us outranks the creditor's file, which outranks enrichment.
-SOURCE_RANK = {ContactSource.DEBTOR: 3, ContactSource.CREDITOR: 2, ContactSource.ENRICHMENT: 1}
+SOURCE_RANK: dict[str, int] = {ContactSource.DEBTOR: 3, ContactSource.CREDITOR: 2, ContactSource.ENRICHMENT: 1}
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from acuerda.core.http import AuthenticatedHttpRequest
 from acuerda.debtors.choices import DataAccessChannel
 from acuerda.debtors.models import Debtor
 from acuerda.debtors.selectors import consents_in_force, debtor_accounts
@@ -11,7 +12,7 @@ from acuerda.debtors.services import personal_data_access_log
 
 
 @login_required
-def debtor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def debtor_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     debtor = get_object_or_404(Debtor.objects.for_user(request.user), pk=pk)
     personal_data_access_log(user=request.user, debtor=debtor, via=DataAccessChannel.PAGE, path=request.path)
     contact_points = list(debtor.contact_points.order_by("kind", "-is_primary", "pk"))

@@ -6,14 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from acuerda.core.admin import AppendOnlyAdmin, ScopedAdmin
-from acuerda.debts.models import Account, AccountEvent, AccountParty, LedgerEntry
+from acuerda.debts.models import Account, AccountEvent, AccountParty, LedgerCheckRun, LedgerEntry
 
 
 class LedgerEntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
     can_delete = False
-    fields = ["posted_at", "effective_on", "kind", "principal", "interest", "fees", "memo", "external_reference"]
+    fields = ("posted_at", "effective_on", "kind", "principal", "interest", "fees", "memo", "external_reference")
     readonly_fields = fields
     ordering = ["posted_at", "pk"]
 
@@ -71,3 +71,23 @@ class AccountEventAdmin(AppendOnlyAdmin):
     search_fields = ["=account__creditor_reference"]
     list_select_related = ["account", "actor"]
     show_full_result_count = False
+
+
+@admin.register(LedgerCheckRun)
+class LedgerCheckRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "finished_at", "accounts_checked", "mismatches"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "sees_all_creditors", False))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

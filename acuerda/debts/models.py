@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from acuerda.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from acuerda.core.models import AmountField, AppendOnlyModel, AppendOnlyQuerySet
 from acuerda.core.money import Money
 from acuerda.core.validators import validate_currency
 from acuerda.creditors.buckets import days_past_due
@@ -18,7 +18,6 @@ from acuerda.debts.choices import AccountPartyRole, AccountStatus, EntryKind, Ev
 if TYPE_CHECKING:
     from acuerda.people.models import User
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -45,12 +44,12 @@ class Account(models.Model):
     creditor_reference = models.CharField(_("creditor reference"), max_length=64)
     product = models.CharField(_("product"), max_length=24, choices=Product.choices)
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    original_principal = models.DecimalField(_("original principal"), **MONEY)
-    original_interest = models.DecimalField(_("original interest"), default=ZERO, **MONEY)
-    original_fees = models.DecimalField(_("original fees"), default=ZERO, **MONEY)
-    principal = models.DecimalField(_("principal"), default=ZERO, **MONEY)
-    interest = models.DecimalField(_("interest"), default=ZERO, **MONEY)
-    fees = models.DecimalField(_("fees"), default=ZERO, **MONEY)
+    original_principal = AmountField(_("original principal"))
+    original_interest = AmountField(_("original interest"), default=ZERO)
+    original_fees = AmountField(_("original fees"), default=ZERO)
+    principal = AmountField(_("principal"), default=ZERO)
+    interest = AmountField(_("interest"), default=ZERO)
+    fees = AmountField(_("fees"), default=ZERO)
     first_unpaid_due_on = models.DateField(_("first unpaid due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
     status_changed_at = models.DateTimeField(_("status changed at"))
@@ -103,6 +102,9 @@ class AccountParty(models.Model):
             models.UniqueConstraint(fields=["account", "debtor", "role"], name="account_party_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.debtor_id}"
+
 
 class LedgerEntryQuerySet(AppendOnlyQuerySet):
     def for_user(self, user: User) -> LedgerEntryQuerySet:
@@ -117,9 +119,9 @@ class LedgerEntry(AppendOnlyModel):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
-    principal = models.DecimalField(_("principal"), default=ZERO, **MONEY)
-    interest = models.DecimalField(_("interest"), default=ZERO, **MONEY)
-    fees = models.DecimalField(_("fees"), default=ZERO, **MONEY)
+    principal = AmountField(_("principal"), default=ZERO)
+    interest = AmountField(_("interest"), default=ZERO)
+    fees = AmountField(_("fees"), default=ZERO)
     effective_on = models.DateField(_("effective on"))
     posted_at = models.DateTimeField(_("posted at"))
     reverses = models.OneToOneField(
@@ -184,3 +186,22 @@ class AccountEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class LedgerCheckRun(models.Model):
+    """One run of the ledger check: the cached balances of every account compared with the sum
+    of its entries. A non-empty ``mismatched_account_ids`` is an incident to investigate."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    accounts_checked = models.PositiveBigIntegerField(_("accounts checked"), default=0)
+    mismatches = models.PositiveBigIntegerField(_("mismatches"), default=0)
+    mismatched_account_ids = models.JSONField(_("mismatched accounts (first 1,000)"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} · {self.mismatches}/{self.accounts_checked}"

@@ -35,8 +35,8 @@ def ledger_mismatches(*, accounts: QuerySet[Account] | None = None) -> QuerySet[
             LedgerEntry.objects.filter(account_id=OuterRef("pk"))
             .order_by()
             .values("account_id")
-            .annotate(total=Sum(component))
-            .values("total")
+            .annotate(component_sum=Sum(component))
+            .values("component_sum")
         )
         # Rounded on both sides: SQLite sums decimals in floating point (50.00 + 0.01 + 0.01 is
         # 50.019999...), PostgreSQL's numeric is exact and unaffected.

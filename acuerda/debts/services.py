@@ -22,7 +22,14 @@ from acuerda.debts.choices import (
     EntryKind,
     EventKind,
 )
-from acuerda.debts.models import ZERO, Account, AccountEvent, AccountParty, LedgerEntry
+from acuerda.debts.models import (
+    ZERO,
+    Account,
+    AccountEvent,
+    AccountParty,
+    LedgerCheckRun,
+    LedgerEntry,
+)
 
 if TYPE_CHECKING:
     from acuerda.debtors.models import Debtor
@@ -302,3 +309,31 @@ def ledger_reverse(*, entry: LedgerEntry, actor: User | None, reason: str) -> Le
     _follow_balance(locked, actor=actor, reason=reason.strip())
     entry.account.refresh_from_db()
     return reversal
+
+
+def ledger_check_run(*, batch_size: int = 50_000) -> LedgerCheckRun:
+    """Compare every account's cached balances with its ledger, in id-ordered batches so a
+    portfolio of millions never needs one giant query, and record the outcome."""
+    from acuerda.debts.selectors import ledger_mismatches
+
+    run = LedgerCheckRun.objects.create(started_at=timezone.now())
+    last_id = 0
+    checked = 0
+    mismatched: list[int] = []
+    count = 0
+    while True:
+        ids = list(Account.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        batch = Account.objects.filter(pk__gte=ids[0], pk__lte=ids[-1])
+        found = list(ledger_mismatches(accounts=batch).values_list("pk", flat=True))
+        count += len(found)
+        mismatched.extend(found[: max(0, 1000 - len(mismatched))])
+        checked += len(ids)
+        last_id = ids[-1]
+    run.finished_at = timezone.now()
+    run.accounts_checked = checked
+    run.mismatches = count
+    run.mismatched_account_ids = mismatched
+    run.save(update_fields=["finished_at", "accounts_checked", "mismatches", "mismatched_account_ids"])
+    return run

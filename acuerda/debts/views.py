@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from acuerda.core.http import AuthenticatedHttpRequest
 from acuerda.debtors.choices import DataAccessChannel
 from acuerda.debtors.services import personal_data_access_log
 from acuerda.debts.models import Account
@@ -13,7 +14,7 @@ from acuerda.debts.selectors import account_ledger, account_timeline
 
 
 @login_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(
         Account.objects.for_user(request.user).select_related("portfolio__creditor", "debtor"), pk=pk
     )

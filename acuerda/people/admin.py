@@ -21,7 +21,8 @@ class UserAdmin(DjangoUserAdmin, ScopedAdmin):
     list_display = ["username", "first_name", "last_name", "role", "creditor", "is_active", "last_login"]
     list_filter = ["role", "is_active", "creditor"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets[:2],
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Role"), {"fields": ["role", "creditor", "preferred_language", "is_active", "is_staff"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     )
@@ -44,4 +45,4 @@ class TeamAdmin(ScopedAdmin):
         user = request.user
         if user.is_superuser or getattr(user, "sees_all_creditors", False):
             return Team.objects.all()
-        return Team.objects.filter(members=user)
+        return Team.objects.filter(members=user.pk)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from acuerda.people.choices import AGENCY_WIDE_ROLES, Role
+
 
 class UserQuerySet(models.QuerySet["User"]):
     def for_user(self, user: User) -> UserQuerySet:
@@ -40,7 +43,7 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(_("language"), max_length=8, default="es")
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -11,12 +11,12 @@ their accounts), so scoping starts here:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from acuerda.people.choices import Role, TEAM_SCOPED_ROLES
+from acuerda.people.choices import TEAM_SCOPED_ROLES, Role
 
 if TYPE_CHECKING:
     from acuerda.people.models import User
@@ -38,6 +38,8 @@ def visible_portfolio_ids(user: User) -> QuerySet | None:
     if user.sees_all_creditors:
         return None
     if user.role == Role.CREDITOR:
+        if user.creditor_id is None:  # excluded by a database constraint; never widen on doubt
+            return Portfolio.objects.none().values("pk")
         return Portfolio.objects.filter(creditor_id=user.creditor_id).values("pk")
     if user.role in TEAM_SCOPED_ROLES:
         Membership = apps.get_model("people", "Team").portfolios.through
@@ -53,6 +55,9 @@ def portfolio_filter(user: User, field: str = "portfolio_id") -> Q | None:
     return Q(**{f"{field}__in": ids})
 
 
-def scope(queryset: QuerySet, user: User, field: str) -> QuerySet:
+_QS = TypeVar("_QS", bound=QuerySet)
+
+
+def scope(queryset: _QS, user: User, field: str) -> _QS:
     condition = portfolio_filter(user, field)
     return queryset if condition is None else queryset.filter(condition)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from acuerda.core.admin import ScopedAdmin
 from acuerda.portfolios.models import CommissionRate, Portfolio
@@ -18,5 +21,5 @@ class PortfolioAdmin(ScopedAdmin):
     inlines = [CommissionRateInline]
     date_hierarchy = "placed_on"
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,15 +3,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from acuerda.core.http import AuthenticatedHttpRequest
 from acuerda.debts.models import Account
 from acuerda.portfolios.models import Portfolio
 
 
 @login_required
-def portfolio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.for_user(request.user).select_related("creditor"), pk=pk)
     accounts = Account.objects.filter(portfolio=portfolio)
     summary = (

@@ -8,7 +8,11 @@ from django.core.exceptions import ValidationError
 
 from acuerda.creditors.services import creditor_create, creditor_set_bucket_edges
 from acuerda.debtors.identifiers import demo_tax_id
-from acuerda.portfolios.services import portfolio_create, portfolio_set_commissions, portfolio_transition
+from acuerda.portfolios.services import (
+    portfolio_create,
+    portfolio_set_commissions,
+    portfolio_transition,
+)
 
 pytestmark = pytest.mark.django_db
 

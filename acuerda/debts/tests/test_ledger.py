@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -14,7 +15,13 @@ from acuerda.debts.allocation import COMPONENTS
 from acuerda.debts.choices import AccountStatus, EntryKind, EventKind
 from acuerda.debts.models import Account, AccountEvent, LedgerEntry
 from acuerda.debts.selectors import ledger_mismatches, ledger_sums
-from acuerda.debts.services import LedgerError, account_open, ledger_post, ledger_reverse, payment_post
+from acuerda.debts.services import (
+    LedgerError,
+    account_open,
+    ledger_post,
+    ledger_reverse,
+    payment_post,
+)
 
 TODAY = dt.date(2026, 3, 1)
 amounts = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)
@@ -94,10 +101,8 @@ def test_any_sequence_of_entries_keeps_balances_equal_to_the_ledger(world, ops):
 def test_reversing_an_entry_restores_the_balances_before_it(world, ops, last):
     account = _new_account(world)
     for op in ops:
-        try:
+        with contextlib.suppress(LedgerError):
             _apply(account, op, world.agent_es)
-        except LedgerError:
-            pass
     before = _balances(account)
     status_before = account.status
     latest = LedgerEntry.objects.filter(account=account).order_by("-pk").first()

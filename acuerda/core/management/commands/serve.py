@@ -27,13 +27,13 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not no_worker:
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "config", "worker", "--beat",
                  "--pool", "threads", "--concurrency", "2", "--loglevel", "INFO"]
             )
             self.stdout.write(f"Background worker started (pid {worker.pid}).")
 
-        class WebServer(BaseApplication):  # type: ignore[misc]
+        class WebServer(BaseApplication):
             def load_config(self) -> None:
                 self.cfg.set("bind", bind)
                 self.cfg.set("workers", workers)
