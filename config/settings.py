@@ -163,6 +163,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AccountStatusEnum": "acuerda.debts.choices.AccountStatus",
+        "PortfolioStatusEnum": "acuerda.portfolios.choices.PortfolioStatus",
+        "ContactStatusEnum": "acuerda.debtors.choices.ContactStatus",
+        "DebtorKindEnum": "acuerda.debtors.choices.DebtorKind",
+        "ContactKindEnum": "acuerda.debtors.choices.ContactKind",
+        "EntryKindEnum": "acuerda.debts.choices.EntryKind",
+        "EventKindEnum": "acuerda.debts.choices.EventKind",
+    },
 }
 
 # --- Background work: an embedded SQLite broker by default, Redis in production.

@@ -34,7 +34,8 @@ def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor
             email = normalize_email(query)
         except InvalidEmail:
             return visible.none()
-        ids = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value=email).values("debtor_id")
+        # Stored as given (only the domain is case-folded); people type the local part in any case.
+        ids = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in={email, email.lower()}).values("debtor_id")
         return visible.filter(pk__in=ids)[:limit]
     condition = Q(id_number=_ID_CHARS.sub("", query).upper())
     condition |= Q(pk__in=Account.objects.for_user(user).filter(creditor_reference=query).values("debtor_id"))
