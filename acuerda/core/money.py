@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
+from django.utils.translation import gettext as _
 
 _CURRENCIES = frozenset(list_currencies())
 CENT = Decimal("0.01")
@@ -17,20 +18,20 @@ class CurrencyMismatch(ValueError):
 
 def validate_currency_code(code: str) -> str:
     if code not in _CURRENCIES:
-        raise ValueError(f"{code!r} is not an ISO 4217 currency code.")
+        raise ValueError(_("%(code)r is not an ISO 4217 currency code.") % {"code": code})
     return code
 
 
 def to_decimal(value: object, *, field: str = "amount") -> Decimal:
     """Parse an amount exactly; floats are refused because they cannot hold cents exactly."""
     if isinstance(value, float):
-        raise TypeError(f"{field}: float amounts are not accepted, use Decimal or a string.")
+        raise TypeError(_("%(field)s: float amounts are not accepted, use Decimal or a string.") % {"field": field})
     try:
         result = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise ValueError(f"{field}: {value!r} is not a number.") from None
+        raise ValueError(_("%(field)s: %(value)r is not a number.") % {"field": field, "value": value}) from None
     if not result.is_finite():
-        raise ValueError(f"{field}: {value!r} is not a finite number.")
+        raise ValueError(_("%(field)s: %(value)r is not a finite number.") % {"field": field, "value": value})
     return result
 
 

@@ -7,6 +7,7 @@ from functools import cache
 
 import holidays
 from babel import Locale
+from django.utils.translation import gettext as _
 
 SUPPORTED_COUNTRIES = ("ES", "CO", "PE", "MX", "CL", "AR", "US", "GB")
 
@@ -24,7 +25,7 @@ def _timezones() -> frozenset[str]:
 
 def validate_country(code: str) -> str:
     if code not in _territories():
-        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code.")
+        raise ValueError(_("%(code)r is not an ISO 3166-1 alpha-2 country code.") % {"code": code})
     return code
 
 
@@ -38,14 +39,17 @@ def subdivisions(country: str) -> frozenset[str]:
 
 def parse_jurisdiction(value: str) -> tuple[str, str]:
     """``"ES"`` → ("ES", ""); ``"ES-CN"`` → ("ES", "CN"). Raises ValueError with the reason."""
-    country, _, subdivision = value.strip().upper().partition("-")
+    country, _dash, subdivision = value.strip().upper().partition("-")
     validate_country(country)
     if subdivision and subdivision not in subdivisions(country):
-        raise ValueError(f"{subdivision!r} is not a known subdivision of {country} (ISO 3166-2).")
+        raise ValueError(
+            _("%(subdivision)r is not a known subdivision of %(country)s (ISO 3166-2).")
+            % {"subdivision": subdivision, "country": country}
+        )
     return country, subdivision
 
 
 def validate_timezone(name: str) -> str:
     if name not in _timezones():
-        raise ValueError(f"{name!r} is not an IANA time zone.")
+        raise ValueError(_("%(name)r is not an IANA time zone.") % {"name": name})
     return name

@@ -13,16 +13,20 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 CURRENT = "current"
+gettext_noop("current")  # the label is a key (commission schedules); it is translated when shown
 
 
 def validate_bucket_edges(edges: Sequence[int]) -> list[int]:
     if not isinstance(edges, list | tuple) or not edges:
-        raise ValueError("Bucket edges must be a non-empty list of whole days, e.g. [1, 31, 61, 91].")
+        raise ValueError(_("Bucket edges must be a non-empty list of whole days, e.g. [1, 31, 61, 91]."))
     if any(not isinstance(e, int) or isinstance(e, bool) or e < 1 for e in edges):
-        raise ValueError("Every bucket edge must be a whole number of days, 1 or more.")
+        raise ValueError(_("Every bucket edge must be a whole number of days, 1 or more."))
     if any(b <= a for a, b in itertools.pairwise(edges)):
-        raise ValueError("Bucket edges must be strictly increasing.")
+        raise ValueError(_("Bucket edges must be strictly increasing."))
     return list(edges)
 
 
@@ -51,7 +55,10 @@ class DelinquencyBuckets:
         """
         labels = self.labels()
         if label not in labels:
-            raise ValueError(f"Unknown bucket {label!r}; this creditor's buckets are {', '.join(labels)}.")
+            raise ValueError(
+                _("Unknown bucket %(label)r; this creditor's buckets are %(labels)s.")
+                % {"label": label, "labels": ", ".join(labels)}
+            )
         i = labels.index(label)
         if i == 0:
             return today - dt.timedelta(days=self.edges[0] - 1), None

@@ -63,6 +63,23 @@ CHANNELS_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
+# phonenumbers' line types, as shown to people.
+PHONE_LINE_TYPE_LABELS = {
+    "mobile": _("mobile"),
+    "fixed_line": _("landline"),
+    "fixed_line_or_mobile": _("landline or mobile"),
+    "voip": _("VoIP"),
+    "toll_free": _("toll free"),
+    "premium_rate": _("premium rate"),
+    "shared_cost": _("shared cost"),
+    "personal_number": _("personal number"),
+    "pager": _("pager"),
+    "uan": _("company number"),
+    "voicemail": _("voicemail"),
+    "unknown": _("unknown"),
+}
+
+
 class DataAccessChannel(models.TextChoices):
     PAGE = "page", _("Web page")
     API = "api", _("API")

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from acuerda.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from acuerda.core.validators import validate_country, validate_timezone
 from acuerda.debtors.choices import (
+    PHONE_LINE_TYPE_LABELS,
     Channel,
     ContactKind,
     ContactSource,
@@ -82,6 +85,15 @@ class Debtor(models.Model):
         return f"{self.display_name} ({self.id_type} {self.id_number})"
 
     @property
+    def preferred_language_name(self) -> str:
+        """The debtor's language named in the viewer's language, e.g. "catalán" or "Catalan"."""
+        try:
+            locale = Locale.parse(self.preferred_language.replace("-", "_"))
+            return locale.get_display_name(translation.get_language() or "es") or self.preferred_language
+        except (ValueError, TypeError, UnknownLocaleError):
+            return self.preferred_language
+
+    @property
     def display_name(self) -> str:
         if self.kind == DebtorKind.COMPANY:
             return self.company_name
@@ -132,6 +144,10 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+    @property
+    def phone_line_type_label(self) -> str:
+        return str(PHONE_LINE_TYPE_LABELS.get(self.phone_line_type, self.phone_line_type))
 
 
 class ContactConsentQuerySet(AppendOnlyQuerySet):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from acuerda.core.regions import parse_jurisdiction, validate_timezone
 from acuerda.debtors.choices import (
@@ -148,7 +149,7 @@ def contact_point_set_status(*, contact_point: ContactPoint, status: str, actor:
         for channel in sorted(CHANNELS_BY_KIND[contact_point.kind]):
             ContactConsent.objects.create(
                 contact_point=contact_point, channel=channel, granted=False, recorded_at=now,
-                evidence=_("Opt-out recorded"), recorded_by=actor,
+                evidence=gettext_noop("Opt-out recorded"), recorded_by=actor,
             )
     return contact_point
 
@@ -187,7 +188,7 @@ def debtor_set_vulnerability(
     AccountEvent.objects.bulk_create(
         AccountEvent(
             account_id=account_id, kind=EventKind.NOTE, at=now, actor=actor,
-            reason=_("Vulnerability flag set") if is_vulnerable else _("Vulnerability flag removed"),
+            reason=gettext_noop("Vulnerability flag set") if is_vulnerable else gettext_noop("Vulnerability flag removed"),
             data={"vulnerable": is_vulnerable},
         )
         for account_id in debtor.accounts.values_list("pk", flat=True)

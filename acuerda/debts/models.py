@@ -187,6 +187,14 @@ class AccountEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def from_status_label(self) -> str:
+        return str(AccountStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return str(AccountStatus(self.to_status).label) if self.to_status else ""
+
 
 class LedgerCheckRun(models.Model):
     """One run of the ledger check: the cached balances of every account compared with the sum

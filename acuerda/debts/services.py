@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from acuerda.core.money import to_decimal
 from acuerda.debts.allocation import COMPONENTS, allocate
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
     from acuerda.debtors.models import Debtor
     from acuerda.people.models import User
     from acuerda.portfolios.models import Portfolio
+
+
+# Reasons written to the timeline are stored untranslated and translated when shown.
+BALANCE_CHANGED_BY = {
+    EntryKind.PAYMENT: gettext_noop("Balance changed by a payment"),
+    EntryKind.DISCOUNT: gettext_noop("Balance changed by a discount"),
+    EntryKind.ADJUSTMENT: gettext_noop("Balance changed by an adjustment"),
+    EntryKind.INTEREST: gettext_noop("Balance changed by interest"),
+    EntryKind.FEE: gettext_noop("Balance changed by a fee"),
+}
 
 
 class LedgerError(ValueError):
@@ -181,7 +192,7 @@ def account_open(
     )
     entry = LedgerEntry.objects.create(
         account=account, kind=EntryKind.PLACEMENT, effective_on=portfolio.placed_on, posted_at=now,
-        actor=actor, memo=_("Placement"), **amounts,
+        actor=actor, **amounts,
     )
     _apply(account, amounts)
     _event(account, kind=EventKind.PLACED, actor=actor, at=now, to_status=AccountStatus.ACTIVE, data=_entry_summary(entry))
@@ -247,7 +258,7 @@ def ledger_post(
         memo=memo, external_reference=external_reference, **amounts,
     )
     _event(locked, kind=EventKind.LEDGER_POSTED, actor=actor, reason=memo, data=_entry_summary(entry))
-    _follow_balance(locked, actor=actor, reason=memo or entry.get_kind_display())
+    _follow_balance(locked, actor=actor, reason=memo or BALANCE_CHANGED_BY[entry.kind])
     account.refresh_from_db()
     return entry
 
@@ -283,7 +294,7 @@ def payment_post(
         )
     return ledger_post(
         account=account, kind=EntryKind.PAYMENT, effective_on=effective_on, actor=actor,
-        memo=memo or _("Payment"), external_reference=external_reference,
+        memo=memo, external_reference=external_reference,
         **{c: -split.parts[c] for c in COMPONENTS},
     )
 

@@ -134,7 +134,7 @@ def test_supervisors_may_change_status_through_the_api_within_their_teams(world)
     assert ok.status_code == 200 and ok.json()["status"] == "on_hold"
     refused = client.post(
         f"/api/v1/accounts/{world.account_es.pk}/transition/", {"to_status": "closed", "reason": "x"},
-        content_type="application/json",
+        content_type="application/json", HTTP_ACCEPT_LANGUAGE="en",
     )
     assert refused.status_code == 400 and "cannot move" in refused.json()["to_status"][0]
     other_team = client.post(
