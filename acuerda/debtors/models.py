@@ -108,7 +108,7 @@ class ContactPointQuerySet(models.QuerySet["ContactPoint"]):
 class ContactPoint(models.Model):
     """A phone, email or postal address, with where it came from and whose it is."""
 
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="contact_points")
+    debtor = models.ForeignKey(Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(_("kind"), max_length=8, choices=ContactKind.choices)
     value = models.CharField(
         _("value"), max_length=255, help_text=_("E.164 phone, email, or the address on one line.")
@@ -162,13 +162,16 @@ class ContactConsent(AppendOnlyModel):
     is the evidence shown to a regulator.
     """
 
-    contact_point = models.ForeignKey(ContactPoint, on_delete=models.CASCADE, related_name="consents")
+    contact_point = models.ForeignKey(
+        ContactPoint, verbose_name=_("contact point"), on_delete=models.CASCADE, related_name="consents"
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     granted = models.BooleanField(_("granted"))
     recorded_at = models.DateTimeField(_("recorded at"))
     evidence = models.TextField(_("evidence"), help_text=_("How it was given: call recording id, form, contract clause..."))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
     )
 
     objects = ContactConsentQuerySet.as_manager()
@@ -190,8 +193,8 @@ class PersonalDataAccessQuerySet(AppendOnlyQuerySet):
 class PersonalDataAccess(AppendOnlyModel):
     """Who looked at whose personal data, when, and through what: GDPR accountability."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    debtor = models.ForeignKey(Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     via = models.CharField(_("via"), max_length=8, choices=DataAccessChannel.choices)
     path = models.CharField(_("path"), max_length=255, blank=True)

@@ -91,8 +91,10 @@ class Account(models.Model):
 class AccountParty(models.Model):
     """A co-debtor or guarantor jointly liable for an account."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="parties")
-    debtor = models.ForeignKey("debtors.Debtor", on_delete=models.PROTECT, related_name="account_roles")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="parties")
+    debtor = models.ForeignKey(
+        "debtors.Debtor", verbose_name=_("debtor"), on_delete=models.PROTECT, related_name="account_roles"
+    )
     role = models.CharField(_("role"), max_length=12, choices=AccountPartyRole.choices)
 
     class Meta:
@@ -117,7 +119,7 @@ class LedgerEntry(AppendOnlyModel):
     """A signed movement of one or more balance components of an account. Never edited:
     mistakes are reversed by a new entry that negates them."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="ledger_entries")
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     principal = AmountField(_("principal"), default=ZERO)
     interest = AmountField(_("interest"), default=ZERO)
@@ -125,14 +127,16 @@ class LedgerEntry(AppendOnlyModel):
     effective_on = models.DateField(_("effective on"))
     posted_at = models.DateTimeField(_("posted at"))
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+        "self", verbose_name=_("reverses"), on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     external_reference = models.CharField(
         _("external reference"), max_length=100, blank=True,
         help_text=_("Idempotency key: a bank line id, a provider's payment id..."),
     )
     memo = models.CharField(_("memo"), max_length=255, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -167,10 +171,12 @@ class AccountEventQuerySet(AppendOnlyQuerySet):
 class AccountEvent(AppendOnlyModel):
     """The account's timeline and audit trail: who did what, when and why."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="events")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(_("reason"), blank=True)
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
     to_status = models.CharField(_("to status"), max_length=16, blank=True)

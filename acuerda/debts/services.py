@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 
 # Reasons written to the timeline are stored untranslated and translated when shown.
-BALANCE_CHANGED_BY = {
+BALANCE_CHANGED_BY: dict[str, str] = {
     EntryKind.PAYMENT: gettext_noop("Balance changed by a payment"),
     EntryKind.DISCOUNT: gettext_noop("Balance changed by a discount"),
     EntryKind.ADJUSTMENT: gettext_noop("Balance changed by an adjustment"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -41,7 +42,10 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("Only for creditor users: the one creditor whose data they may read."),
     )
-    preferred_language = models.CharField(_("language"), max_length=8, default="es")
+    preferred_language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Empty: follow the browser's language."),
+    )
 
     objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
@@ -84,7 +88,7 @@ class Team(models.Model):
 class AgentProfile(models.Model):
     """An agent's authority limits and skills, used by negotiation and routing."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="agent_profile")
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="agent_profile")
     max_discount_percent = models.DecimalField(
         _("maximum discount (%)"),
         max_digits=5,

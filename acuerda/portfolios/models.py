@@ -75,7 +75,9 @@ class Portfolio(models.Model):
 class CommissionRate(models.Model):
     """The agency's commission on collected money for one delinquency bucket of a portfolio."""
 
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="commission_rates")
+    portfolio = models.ForeignKey(
+        Portfolio, verbose_name=_("portfolio"), on_delete=models.CASCADE, related_name="commission_rates"
+    )
     bucket = models.CharField(_("delinquency bucket"), max_length=16)
     rate_percent = models.DecimalField(
         _("commission (%)"),

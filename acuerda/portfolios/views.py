@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, render
 
 from acuerda.core.http import AuthenticatedHttpRequest
 from acuerda.core.money import CENT
-from acuerda.debts.allocation import COMPONENTS
 from acuerda.debts.choices import AccountStatus
 from acuerda.debts.models import ZERO, Account
 from acuerda.portfolios.models import Portfolio
@@ -18,12 +17,20 @@ from acuerda.portfolios.models import Portfolio
 def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     portfolio = get_object_or_404(Portfolio.objects.for_user(request.user).select_related("creditor"), pk=pk)
     accounts = Account.objects.filter(portfolio=portfolio)
-    summary = [
-        {**row, "label": AccountStatus(row["status"]).label, **{c: (row[c] or ZERO).quantize(CENT) for c in COMPONENTS}}
-        for row in accounts.order_by()
+    rows = (
+        accounts.order_by()
         .values("status")
         .annotate(count=Count("pk"), principal=Sum("principal"), interest=Sum("interest"), fees=Sum("fees"))
         .order_by("status")
+    )
+    # Sums are rounded to cents: SQLite adds decimals in floating point.
+    summary = [
+        {
+            "label": AccountStatus(row["status"]).label,
+            "count": row["count"],
+            **{component: (row[component] or ZERO).quantize(CENT) for component in ("principal", "interest", "fees")},
+        }
+        for row in rows
     ]
     page = Paginator(accounts.select_related("debtor").order_by("pk"), 50).get_page(request.GET.get("page"))
     return render(

@@ -160,3 +160,12 @@ def test_an_inactive_user_sees_nothing(world):
 
     world.admin.is_active = False
     assert not Account.objects.for_user(world.admin).exists()
+
+
+def test_a_person_is_served_in_their_preferred_language_unless_they_chose_another(world):
+    world.agent_es.preferred_language = "en"
+    world.agent_es.save(update_fields=["preferred_language"])
+    client = _client(world.agent_es)
+    assert "Sign out" in client.get("/").content.decode()
+    client.cookies["django_language"] = "es"
+    assert "Cerrar sesión" in client.get("/").content.decode()
