@@ -5,13 +5,18 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from acuerda.core.admin import AppendOnlyAdmin, ScopedAdmin
-from acuerda.debtors.choices import ContactKind, DataAccessChannel
+from acuerda.debtors.choices import ContactKind, ContactStatus, DataAccessChannel
 from acuerda.debtors.models import ContactConsent, ContactPoint, Debtor, PersonalDataAccess
 from acuerda.debtors.phones import InvalidPhone, parse_phone
 from acuerda.debtors.selectors import SEARCH_REGIONS
-from acuerda.debtors.services import personal_data_access_log
+from acuerda.debtors.services import (
+    contact_point_set_status,
+    debtor_set_vulnerability,
+    personal_data_access_log,
+)
 
 
 class ContactPointInline(admin.TabularInline):
@@ -33,6 +38,19 @@ class DebtorAdmin(ScopedAdmin):
     readonly_fields = ["kind", "country", "id_type", "id_number", "created_at", "updated_at"]
     inlines = [ContactPointInline]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Debtor, form: Any, change: bool) -> None:
+        """Vulnerability changes go through the service so the accounts' timelines record them."""
+        vulnerability = {"is_vulnerable", "vulnerability_reason", "vulnerability_review_on"}
+        changed = set(form.changed_data)
+        others = sorted(changed - vulnerability)
+        if others:
+            obj.save(update_fields=[*others, "updated_at"])
+        if changed & vulnerability:
+            debtor_set_vulnerability(
+                debtor=obj, is_vulnerable=obj.is_vulnerable, reason=obj.vulnerability_reason,
+                review_on=obj.vulnerability_review_on, actor=request.user,  # type: ignore[arg-type]
+            )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # debtors arrive with validated ids through portfolio placement
@@ -69,12 +87,32 @@ class DebtorAdmin(ScopedAdmin):
         return response
 
 
+def _set_status_action(status: str, label: Any) -> Any:
+    @admin.action(description=label, permissions=["change"])
+    def action(model_admin: ContactPointAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        for point in queryset:
+            contact_point_set_status(contact_point=point, status=status, actor=request.user)  # type: ignore[arg-type]
+
+    action.__name__ = f"mark_{status}"
+    return action
+
+
 @admin.register(ContactPoint)
 class ContactPointAdmin(ScopedAdmin):
+    """Status changes are actions (they also withdraw consent on an opt-out), not free edits."""
+
     list_display = ["value", "kind", "debtor", "owner_role", "source", "status"]
     list_filter = ["kind", "status", "source", "owner_role"]
     search_fields = ["=value"]
-    readonly_fields = ["debtor", "kind", "value", "phone_line_type", "timezones", "source", "created_at", "updated_at"]
+    readonly_fields = [
+        "debtor", "kind", "value", "phone_line_type", "timezones", "source", "status", "created_at", "updated_at",
+    ]
+    actions = [
+        _set_status_action(ContactStatus.VALID, _("Mark as valid")),
+        _set_status_action(ContactStatus.WRONG_NUMBER, _("Mark as wrong number")),
+        _set_status_action(ContactStatus.BOUNCED, _("Mark as bounced")),
+        _set_status_action(ContactStatus.OPTED_OUT, _("Mark as opted out")),
+    ]
     list_select_related = ["debtor"]
     show_full_result_count = False
 

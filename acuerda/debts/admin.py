@@ -42,8 +42,9 @@ class AccountAdmin(ScopedAdmin):
     list_select_related = ["portfolio__creditor", "debtor"]
     raw_id_fields = ["debtor", "portfolio"]
     readonly_fields = [
-        "portfolio", "debtor", "creditor_reference", "currency", "original_principal", "original_interest",
-        "original_fees", "principal", "interest", "fees", "status", "status_changed_at", "created_at",
+        "portfolio", "debtor", "creditor_reference", "product", "currency", "original_principal",
+        "original_interest", "original_fees", "principal", "interest", "fees", "first_unpaid_due_on", "status",
+        "status_changed_at", "created_at",
     ]
     inlines = [AccountPartyInline, LedgerEntryInline]
     show_full_result_count = False

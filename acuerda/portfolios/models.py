@@ -3,11 +3,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from acuerda.core.regions import parse_jurisdiction
 from acuerda.core.validators import validate_country, validate_currency
 from acuerda.portfolios.choices import PortfolioStatus
 
@@ -64,6 +66,13 @@ class Portfolio(models.Model):
 
     def __str__(self) -> str:
         return f"{self.creditor.code}/{self.reference}"
+
+    def clean(self) -> None:
+        if self.jurisdiction_country:
+            try:
+                parse_jurisdiction(self.jurisdiction)
+            except ValueError as exc:
+                raise ValidationError({"jurisdiction_subdivision": str(exc)}) from None
 
     @property
     def jurisdiction(self) -> str:

@@ -46,3 +46,47 @@ def test_the_back_office_speaks_spanish_by_default_and_english_on_request(world,
     client.force_login(world.admin)
     assert "Deudores" in client.get(reverse("admin:index")).content.decode()
     assert "Debtors" in client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_flagging_vulnerability_in_the_back_office_writes_the_timeline(world, client):
+    from acuerda.debts.models import AccountEvent
+
+    client.force_login(world.supervisor)
+    url = reverse("admin:debtors_debtor_change", args=[world.debtor_es.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(
+        is_vulnerable="on", vulnerability_reason="Desempleo reciente", vulnerability_review_on="2026-12-31",
+        birth_date="", **{
+            "contact_points-TOTAL_FORMS": "2", "contact_points-INITIAL_FORMS": "2",
+            "contact_points-MIN_NUM_FORMS": "0", "contact_points-MAX_NUM_FORMS": "1000",
+        },
+    )
+    for i, point in enumerate(world.debtor_es.contact_points.order_by("pk")):
+        data.update({
+            f"contact_points-{i}-id": str(point.pk), f"contact_points-{i}-debtor": str(world.debtor_es.pk),
+            f"contact_points-{i}-owner_role": point.owner_role, f"contact_points-{i}-status": point.status,
+        })
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    world.debtor_es.refresh_from_db()
+    assert world.debtor_es.is_vulnerable and world.debtor_es.vulnerability_reason == "Desempleo reciente"
+    note = AccountEvent.objects.get(account=world.account_es, kind="note")
+    assert note.actor == world.supervisor
+
+
+def test_opting_out_from_the_back_office_withdraws_consent(world, client):
+    from acuerda.debtors.models import ContactConsent, ContactPoint
+
+    phone = ContactPoint.objects.get(debtor=world.debtor_es, kind="phone")
+    client.force_login(world.agent_es)
+    response = client.post(
+        reverse("admin:debtors_contactpoint_changelist"),
+        {"action": "mark_opted_out", "_selected_action": [phone.pk]},
+    )
+    assert response.status_code == 302
+    phone.refresh_from_db()
+    assert phone.status == "opted_out"
+    assert set(ContactConsent.objects.filter(contact_point=phone, granted=False).values_list("channel", flat=True)) == {
+        "call", "sms", "whatsapp"
+    }
