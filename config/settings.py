@@ -135,6 +135,7 @@ LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "acuerda" / "locale"]
 USE_I18N = True
 USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
 TIME_ZONE = env_str("ACUERDA_TIME_ZONE", "Europe/Madrid")
 
 STATIC_URL = "static/"

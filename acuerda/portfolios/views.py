@@ -32,9 +32,11 @@ def portfolio_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         }
         for row in rows
     ]
+    order = {label: i for i, label in enumerate(portfolio.creditor.buckets.labels())}
+    commissions = sorted(portfolio.commission_rates.all(), key=lambda rate: order.get(rate.bucket, len(order)))
     page = Paginator(accounts.select_related("debtor").order_by("pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "portfolios/detail.html",
-        {"portfolio": portfolio, "summary": summary, "page": page, "commissions": portfolio.commission_rates.all()},
+        {"portfolio": portfolio, "summary": summary, "page": page, "commissions": commissions},
     )

@@ -22,8 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        from config.wsgi import application
-
+        # Collect first: WhiteNoise indexes the static directory when the application loads.
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not no_worker:
@@ -40,6 +39,8 @@ class Command(BaseCommand):
                 self.cfg.set("accesslog", "-")
 
             def load(self) -> Any:
+                from config.wsgi import application
+
                 return application
 
         self.stdout.write(f"Acuerda is listening on http://{bind}/")
