@@ -58,6 +58,6 @@ def test_the_account_page_shows_balances_ledger_and_timeline(admin_client, world
     payment_post(account=world.account_es, amount=Decimal("100.00"), effective_on=dt.date(2026, 3, 1), actor=world.agent_es)
     account_transition(account=world.account_es, to_status="in_arrangement", actor=world.supervisor, reason="Plan de pagos acordado")
     page = admin_client.get(f"/accounts/{world.account_es.pk}/").content.decode()
-    assert "1.550,50" in page  # balance after the payment (1,650.50 - 100.00), in Spanish notation
+    assert "1\xa0550,50" in page  # balance after the payment (1,650.50 - 100.00), in Spanish notation
     assert "Plan de pagos acordado" in page
     assert "supervisor" in page and "agent_es" in page
