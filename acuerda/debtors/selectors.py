@@ -37,8 +37,12 @@ def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor
         # Stored as given (only the domain is case-folded); people type the local part in any case.
         ids = ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in={email, email.lower()}).values("debtor_id")
         return visible.filter(pk__in=ids)[:limit]
-    condition = Q(id_number=_ID_CHARS.sub("", query).upper())
-    condition |= Q(pk__in=Account.objects.for_user(user).filter(creditor_reference=query).values("debtor_id"))
+    # Each key is its own indexed equality lookup; the candidates are then scoped. (One query
+    # OR-ing the three subqueries makes PostgreSQL scan every debtor.)
+    candidates = set(Debtor.objects.filter(id_number=_ID_CHARS.sub("", query).upper()).values_list("pk", flat=True)[:limit])
+    candidates.update(
+        Account.objects.for_user(user).filter(creditor_reference=query).values_list("debtor_id", flat=True)[:limit]
+    )
     if _PHONE_LIKE.match(query):
         phones = set()
         for region in SEARCH_REGIONS:
@@ -47,10 +51,15 @@ def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor
             except InvalidPhone:
                 continue
         if phones:
-            condition |= Q(pk__in=ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values("debtor_id"))
-    matches = visible.filter(condition)[:limit]
-    if matches:
-        return matches
+            candidates.update(
+                ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values_list("debtor_id", flat=True)[:limit]
+            )
+    if candidates:
+        matches = visible.filter(pk__in=sorted(candidates))[:limit]
+        if matches:
+            return matches
+    if any(char.isdigit() for char in query) or len(query) < 2:
+        return visible.none()  # an id, phone or reference that matched nothing is not a name
     first, _, rest = query.partition(" ")
     by_name = Q(last_name__istartswith=query) | Q(company_name__istartswith=query)
     if rest:
