@@ -17,10 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, no_demo: bool, accounts: int, bind: str, **options: Any) -> None:
-        from acuerda.creditors.models import Creditor
+        from acuerda.core.demo import demo_database_state
 
         call_command("migrate", interactive=False, verbosity=1)
-        if not no_demo and not Creditor.objects.exists():
+        if not no_demo and not any(demo_database_state().values()):
             call_command("demo", accounts=accounts)
         elif not no_demo:
             self.stdout.write("The database already has data; demo not loaded again (see `acuerda demo --help`).")
