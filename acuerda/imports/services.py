@@ -1,0 +1,805 @@
+"""Placing a creditor's file into a portfolio: the import engine.
+
+A job runs in two passes over the file, both streamed in chunks of ``CHUNK_ROWS`` rows with one
+bulk lookup per chunk for debtors and accounts:
+
+1. **validating** (no data written): every row is parsed and checked, including against stored
+   data (a reference held by another debtor, a closed account); problems are stored as
+   ``ImportRowError`` rows and the would-be counts computed. A dry run stops here (``validated``).
+   Under the ``reject_file`` policy any problem ends the job as ``failed`` with nothing imported.
+2. **importing**: the file is read again and the good rows written, all of it in ONE database
+   transaction which also sets the job to ``done``. A crash or ``kill -9`` rolls every row of it
+   back and leaves the job visibly ``importing`` (its status was committed before the
+   transaction began); running the job again starts over and completes it.
+
+New debtors, contact points, accounts, their placement entries and ``placed`` events are written
+with ``bulk_create``, exactly as ``debts.services.account_open`` would write them one by one.
+Accounts already in the portfolio (an update file) get an ``adjustment`` through
+``debts.services.ledger_post`` for the difference, which writes its own event; unchanged ones are
+left alone. A balance cell left empty (or a component the profile does not map) keeps the
+account's current balance; ``-`` or ``0`` sets it to zero. Re-importing the same content into the same portfolio creates nothing: the job
+table's unique (portfolio, sha256) constraint hands back the earlier job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from acuerda.core.regions import parse_jurisdiction, validate_country
+from acuerda.creditors.models import Creditor
+from acuerda.debtors.choices import ContactKind, ContactSource, DebtorKind, PartyRole
+from acuerda.debtors.identifiers import (
+    SUPPORTED_ID_TYPES,
+    InvalidIdentifier,
+    is_company_id,
+    normalize_national_id,
+)
+from acuerda.debtors.models import ContactPoint, Debtor
+from acuerda.debtors.phones import InvalidEmail, InvalidPhone, normalize_email, parse_phone
+from acuerda.debtors.services import SOURCE_RANK
+from acuerda.debts.choices import AccountPartyRole, AccountStatus, EntryKind, EventKind, Product
+from acuerda.debts.models import Account, AccountEvent, AccountParty, LedgerEntry
+from acuerda.debts.services import ledger_post
+from acuerda.imports.choices import (
+    IMPORT_TRANSITIONS,
+    REQUIRED_FIELDS,
+    BadRowPolicy,
+    Field,
+    ImportStatus,
+)
+from acuerda.imports.models import ImportJob, ImportProfile, ImportRowError
+from acuerda.imports.readers import (
+    AmountError,
+    DateError,
+    RowValue,
+    UnreadableFile,
+    open_rows,
+    parse_amount,
+    parse_date,
+)
+from acuerda.people.models import User
+from acuerda.portfolios.models import Portfolio
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 2_000
+REFERENCE_MAX = 64  # Account.creditor_reference
+_IN_BATCH = 900  # SQLite allows 999 parameters per statement
+_CLOSED = frozenset({AccountStatus.CLOSED, AccountStatus.RECALLED})
+UPDATE_MEMO = gettext_noop("Balance update from the creditor's file")
+
+T = TypeVar("T")
+DebtorKey = tuple[str, str, str]  # country, id type, canonical number
+
+
+class ImportJobError(ValueError):
+    """The job cannot run now (finished already, or another run holds it)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Parsed rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Problem:
+    row_number: int
+    column: str
+    value: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Contact:
+    kind: str
+    value: str
+    country: str
+    line_type: str = ""
+    timezones: tuple[str, ...] = ()
+    address_line: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+
+
+@dataclass(slots=True)
+class Party:
+    key: DebtorKey
+    kind: str
+    first_name: str = ""
+    last_name: str = ""
+    company_name: str = ""
+    birth_date: dt.date | None = None
+    contacts: list[Contact] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    reference: str
+    product: str
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    due_on: dt.date | None
+    holder: Party
+    parties: list[tuple[str, Party]]
+    given: frozenset[str] = frozenset()
+    """The balance components the row states; an empty cell leaves an existing balance as it is."""
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        return {"principal": self.principal, "interest": self.interest, "fees": self.fees}
+
+    def changes(self, current: dict[str, Any]) -> dict[str, Decimal]:
+        """What to add to ``current`` balances to reach the ones this row states."""
+        return {c: (v - current[c] if c in self.given else Decimal("0.00")) for c, v in self.amounts.items()}
+
+
+def _text(value: RowValue | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value.strip()
+
+
+_PARTY_FIELDS = {
+    "co_debtor": {
+        "id_type": Field.CO_DEBTOR_ID_TYPE, "id_number": Field.CO_DEBTOR_ID_NUMBER,
+        "first_name": Field.CO_DEBTOR_FIRST_NAME, "last_name": Field.CO_DEBTOR_LAST_NAME,
+        "company_name": Field.CO_DEBTOR_COMPANY_NAME, "phone": Field.CO_DEBTOR_PHONE, "email": Field.CO_DEBTOR_EMAIL,
+    },
+    "guarantor": {
+        "id_type": Field.GUARANTOR_ID_TYPE, "id_number": Field.GUARANTOR_ID_NUMBER,
+        "first_name": Field.GUARANTOR_FIRST_NAME, "last_name": Field.GUARANTOR_LAST_NAME,
+        "company_name": Field.GUARANTOR_COMPANY_NAME, "phone": Field.GUARANTOR_PHONE, "email": Field.GUARANTOR_EMAIL,
+    },
+}  # fmt: skip
+
+
+class RowParser:
+    """Turns one source row into a ``Row`` or the list of its problems, with the profile's rules."""
+
+    def __init__(self, profile: ImportProfile, portfolio: Portfolio) -> None:
+        self.profile = profile
+        self.currency = portfolio.currency
+        self.country = profile.default_country
+        self.formats = list(profile.date_formats)
+        self._by_header: dict[tuple[str, ...], dict[str, list[str]]] = {}
+        self._targets = {column.casefold(): target for column, target in profile.column_map.items()}
+
+    def columns_for(self, header: Iterable[str]) -> dict[str, list[str]]:
+        """field → the row's columns that feed it, in file order."""
+        key = tuple(header)
+        found = self._by_header.get(key)
+        if found is None:
+            found = {}
+            for column in key:
+                target = self._targets.get(column.casefold())
+                if target and target != Field.IGNORE:
+                    found.setdefault(target, []).append(column)
+            self._by_header[key] = found
+        return found
+
+    def missing_columns(self, header: Iterable[str]) -> list[str]:
+        present = self.columns_for(header)
+        by_field = {target: column for column, target in self.profile.column_map.items()}
+        return [by_field[target] for target in REQUIRED_FIELDS if target in by_field and target not in present]
+
+    def parse(self, number: int, raw: dict[str, RowValue]) -> Row | list[Problem]:
+        columns = self.columns_for(raw)
+        problems: list[Problem] = []
+        given: set[str] = set()
+
+        def cell(name: str) -> tuple[str, str]:
+            sources = columns.get(name, [])
+            for column in sources:
+                text = _text(raw.get(column))
+                if text:
+                    return column, text
+            return (sources[0] if sources else name), ""
+
+        def cells(name: str) -> list[tuple[str, RowValue]]:
+            return [(c, raw[c]) for c in columns.get(name, []) if _text(raw.get(c))]
+
+        def problem(column: str, value: str, code: str, **params: Any) -> None:
+            problems.append(Problem(number, column, value[:1000], code, params))
+
+        def amount(name: str, required: bool) -> Decimal:
+            column, _value = cell(name)
+            value = raw.get(column, "")
+            try:
+                parsed = parse_amount(value, decimal=self.profile.decimal_separator,
+                                      thousands=self.profile.thousands_separator)
+            except AmountError as exc:
+                problem(column, _text(value), exc.code, decimal=self.profile.decimal_separator,
+                        thousands=self.profile.thousands_separator)
+                return Decimal("0.00")
+            if parsed is None:
+                if required:
+                    problem(column, "", "required")
+                return Decimal("0.00")
+            given.add(name)
+            return parsed
+
+        def date(name: str) -> dt.date | None:
+            column, _value = cell(name)
+            value = raw.get(column, "")
+            try:
+                return parse_date(value, formats=self.formats)
+            except DateError as exc:
+                problem(column, _text(value), exc.code, formats=", ".join(self.formats),
+                        dates=", ".join(d.isoformat() for d in exc.dates))
+                return None
+
+        column, reference = cell(Field.REFERENCE)
+        if not reference:
+            problem(column, "", "required")
+        elif len(reference) > REFERENCE_MAX:
+            problem(column, reference, "too_long", max=REFERENCE_MAX)
+        country_column, country = cell(Field.ID_COUNTRY)
+        country = country.upper() or self.country
+        try:
+            validate_country(country)
+        except ValueError:
+            problem(country_column, country, "invalid_country")
+            country = self.country
+        holder = self._party(
+            problems, number, cell, cells, country=country,
+            fields={"id_type": Field.ID_TYPE, "id_number": Field.ID_NUMBER, "first_name": Field.FIRST_NAME,
+                    "last_name": Field.LAST_NAME, "company_name": Field.COMPANY_NAME, "phone": Field.PHONE,
+                    "email": Field.EMAIL},
+            required=True,
+        )
+        birth_date = date(Field.BIRTH_DATE)
+        principal = amount(Field.PRINCIPAL, required=True)
+        interest = amount(Field.INTEREST, required=False)
+        fees = amount(Field.FEES, required=False)
+        due_on = date(Field.DUE_DATE)
+        product_column, product_text = cell(Field.PRODUCT)
+        product = self.profile.default_product
+        if product_text:
+            product = _product(product_text) or ""
+            if not product:
+                problem(product_column, product_text, "invalid_product", expected=", ".join(Product.values))
+        currency_column, currency = cell(Field.CURRENCY)
+        if currency and currency.upper() != self.currency:
+            problem(currency_column, currency, "currency_mismatch", expected=self.currency)
+        address = self._address(problems, number, cell, country)
+        parties: list[tuple[str, Party]] = []
+        for role, fields in _PARTY_FIELDS.items():
+            party = self._party(problems, number, cell, cells, country=country, fields=fields, required=False)
+            if party is None:
+                continue
+            if holder is not None and party.key == holder.key:
+                column, value = cell(fields["id_number"])
+                problem(column, value, "party_is_holder")
+                continue
+            parties.append((role, party))
+        if problems or holder is None:
+            return problems
+        holder.birth_date = birth_date
+        if address is not None:
+            holder.contacts.append(address)
+        return Row(number, reference, product, principal, interest, fees, due_on, holder, parties, frozenset(given))
+
+    def _party(
+        self, problems: list[Problem], number: int, cell: Any, cells: Any, *, country: str,
+        fields: Mapping[str, str], required: bool,
+    ) -> Party | None:
+        id_column, id_number = cell(fields["id_number"])
+        names = {name: cell(fields[name])[1] for name in ("first_name", "last_name", "company_name")}
+        phones = cells(fields["phone"])
+        emails = cells(fields["email"])
+        if not required and not id_number and not any(names.values()) and not phones and not emails:
+            return None
+        before = len(problems)
+        type_column, id_type = cell(fields["id_type"])
+        id_type = id_type.upper() or self.profile.default_id_type
+        expected = SUPPORTED_ID_TYPES.get(country, ())
+        number_ok = False
+        if not id_number:
+            problems.append(Problem(number, id_column, "", "required"))
+        elif id_type not in expected:
+            problems.append(Problem(number, type_column, id_type, "invalid_id_type", {
+                "country": country, "expected": ", ".join(expected) or "-"}))
+        else:
+            try:
+                id_number = normalize_national_id(country=country, id_type=id_type, number=id_number)
+                number_ok = True
+            except InvalidIdentifier as exc:
+                problems.append(Problem(number, id_column, id_number, "invalid_id", {
+                    "id_type": id_type, "country": country, "detail": exc.code}))
+        kind = DebtorKind.PERSON
+        if number_ok:
+            kind = DebtorKind.COMPANY if is_company_id(country=country, id_type=id_type, number=id_number) else DebtorKind.PERSON
+            if (kind == DebtorKind.COMPANY and not names["company_name"]) or (
+                kind == DebtorKind.PERSON and not (names["first_name"] or names["last_name"])
+            ):
+                name_field = fields["company_name"] if kind == DebtorKind.COMPANY else fields["last_name"]
+                problems.append(Problem(number, cell(name_field)[0], "", "name_required"))
+        contacts: list[Contact] = []
+        for column, value in phones:
+            text = _text(value)
+            try:
+                info = parse_phone(text, default_region=country)
+            except InvalidPhone as exc:
+                problems.append(Problem(number, column, text, "invalid_phone", {"region": country, "detail": exc.code}))
+                continue
+            contacts.append(Contact(ContactKind.PHONE, info.e164, info.region, info.line_type, info.timezones))
+        for column, value in emails:
+            text = _text(value)
+            try:
+                contacts.append(Contact(ContactKind.EMAIL, normalize_email(text), country))
+            except InvalidEmail:
+                problems.append(Problem(number, column, text, "invalid_email"))
+        if len(problems) > before:
+            return None
+        return Party(
+            key=(country, id_type, id_number), kind=kind, first_name=names["first_name"],
+            last_name=names["last_name"], company_name=names["company_name"], contacts=contacts,
+        )
+
+    def _address(self, problems: list[Problem], number: int, cell: Any, country: str) -> Contact | None:
+        line_column, line = cell(Field.ADDRESS_LINE)
+        _postal_column, postal = cell(Field.POSTAL_CODE)
+        city_column, city = cell(Field.CITY)
+        region_column, region = cell(Field.REGION)
+        if not (line or postal or city or region):
+            return None
+        if not line or not city:
+            problems.append(Problem(number, line_column if not line else city_column, "", "incomplete_address"))
+            return None
+        region = region.upper().removeprefix(f"{country}-")
+        if region:
+            try:
+                parse_jurisdiction(f"{country}-{region}")
+            except ValueError:
+                problems.append(Problem(number, region_column, region, "invalid_region", {"country": country}))
+                return None
+        value = ", ".join(p for p in (line, postal, city, country) if p)
+        return Contact(ContactKind.ADDRESS, value[:255], country, address_line=line[:255], postal_code=postal[:16],
+                       city=city[:100], region=region)
+
+
+def _product(text: str) -> str | None:
+    wanted = text.strip().casefold()
+    for value, label in Product.choices:
+        if wanted in (value.casefold(), str(label).casefold()):
+            return value
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The two passes
+# --------------------------------------------------------------------------------------------
+
+
+def _batches(values: Sequence[T], size: int = _IN_BATCH) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _debtor_ids(keys: Iterable[DebtorKey]) -> dict[DebtorKey, int]:
+    wanted = set(keys)
+    found: dict[DebtorKey, int] = {}
+    numbers = sorted({k[2] for k in wanted})
+    for batch in _batches(numbers):
+        for pk, country, id_type, id_number in Debtor.objects.filter(id_number__in=batch).values_list(
+            "pk", "country", "id_type", "id_number"
+        ):
+            if (country, id_type, id_number) in wanted:
+                found[(country, id_type, id_number)] = pk
+    return found
+
+
+class _Pass:
+    """One pass over the file. ``write=False`` validates and counts; ``write=True`` imports."""
+
+    def __init__(self, *, job: ImportJob, profile: ImportProfile, portfolio: Portfolio, write: bool,
+                 actor: User | None, skip_rows: frozenset[int] = frozenset()) -> None:
+        self.job = job
+        self.profile = profile
+        self.portfolio = portfolio
+        self.write = write
+        self.actor = actor
+        self.skip_rows = skip_rows
+        self.parser = RowParser(profile, portfolio)
+        self.first_row_of: dict[str, int] = {}
+        self.rejected_rows: set[int] = set()
+        self.problems: list[Problem] = []
+        self.new_debtor_keys: set[DebtorKey] = set()
+        self.created_debtor_ids: set[int] = set()
+        self.matched_debtor_ids: set[int] = set()
+        self.counts = {"rows_read": 0, "accounts_created": 0, "accounts_updated": 0, "accounts_unchanged": 0,
+                       "contact_points_created": 0}
+        self.now = timezone.now()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def run(self, path: Path) -> None:
+        rows = open_rows(path, encoding=self.profile.encoding, delimiter=self.profile.delimiter)
+        chunk: list[Row] = []
+        checked_header = False
+        for number, raw in rows:
+            self.counts["rows_read"] += 1
+            if not checked_header:
+                checked_header = True
+                if path.suffix.lower() not in (".jsonl", ".ndjson"):
+                    missing = self.parser.missing_columns(raw)
+                    if missing:
+                        raise UnreadableFile("missing_columns", file=path.name, columns=", ".join(missing))
+            if number in self.skip_rows:
+                continue
+            parsed = self.parser.parse(number, raw)
+            if isinstance(parsed, list):
+                self.reject(parsed)
+                continue
+            first = self.first_row_of.get(parsed.reference)
+            if first is not None:
+                column = self.parser.columns_for(raw).get(Field.REFERENCE, [Field.REFERENCE])[0]
+                self.reject([Problem(number, column, parsed.reference, "duplicate_reference", {"first_row": first})])
+                continue
+            self.first_row_of[parsed.reference] = number
+            chunk.append(parsed)
+            if len(chunk) >= CHUNK_ROWS:
+                self.chunk(chunk)
+                chunk = []
+        if chunk:
+            self.chunk(chunk)
+        self.flush()
+
+    def reject(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+        self.rejected_rows.update(p.row_number for p in problems)
+
+    def flush(self) -> None:
+        """Store the problems found so far (in pass 1 committed at once, for the report)."""
+        if self.problems:
+            ImportRowError.objects.bulk_create(
+                [ImportRowError(job=self.job, row_number=p.row_number, column=p.column[:255], value=p.value,
+                                code=p.code, params=p.params) for p in self.problems],
+                batch_size=500,
+            )
+            self.problems = []
+
+    # -- one chunk ------------------------------------------------------------------------
+
+    def chunk(self, rows: list[Row]) -> None:
+        keys = {r.holder.key for r in rows} | {p.key for r in rows for _role, p in r.parties}
+        debtor_ids = _debtor_ids(keys)
+        refs = [r.reference for r in rows]
+        accounts: dict[str, dict[str, Any]] = {}
+        for batch in _batches(refs):
+            for values in Account.objects.filter(portfolio=self.portfolio, creditor_reference__in=batch).values(
+                "pk", "creditor_reference", "debtor_id", "principal", "interest", "fees", "status"
+            ):
+                accounts[values["creditor_reference"]] = dict(values)
+        accepted: list[Row] = []
+        mapped = self.parser.columns_for(self.profile.column_map)
+        column = mapped.get(Field.REFERENCE, [Field.REFERENCE])[0]
+        for row in rows:
+            existing = accounts.get(row.reference)
+            if existing is not None:
+                if existing["debtor_id"] != debtor_ids.get(row.holder.key):
+                    self.reject([Problem(row.number, column, row.reference, "reference_other_debtor")])
+                    continue
+                changed = any(row.changes(existing).values())
+                if changed and existing["status"] in _CLOSED:
+                    self.reject([Problem(row.number, column, row.reference, "account_not_open",
+                                         {"status": existing["status"]})])
+                    continue
+            elif not any(row.amounts.values()):
+                principal_column = mapped.get(Field.PRINCIPAL, [Field.PRINCIPAL])[0]
+                self.reject([Problem(row.number, principal_column, "0", "zero_balance")])
+                continue
+            accepted.append(row)
+        if not self.write:
+            self.flush()  # committed now in the validating pass: the report survives the run
+        for row in accepted:
+            for party in (row.holder, *(p for _role, p in row.parties)):
+                pk = debtor_ids.get(party.key)
+                if pk is None:
+                    self.new_debtor_keys.add(party.key)
+                elif pk not in self.created_debtor_ids:
+                    self.matched_debtor_ids.add(pk)
+        if not self.write:
+            for row in accepted:
+                existing = accounts.get(row.reference)
+                if existing is None:
+                    self.counts["accounts_created"] += 1
+                elif any(row.changes(existing).values()):
+                    self.counts["accounts_updated"] += 1
+                else:
+                    self.counts["accounts_unchanged"] += 1
+            return
+        debtor_ids.update(self._create_debtors(accepted, debtor_ids))
+        self._add_contact_points(accepted, debtor_ids)
+        new_rows = [r for r in accepted if r.reference not in accounts]
+        account_ids = self._create_accounts(new_rows, debtor_ids)
+        self._add_parties(accepted, debtor_ids, {**account_ids, **{ref: a["pk"] for ref, a in accounts.items()}})
+        for row in accepted:
+            existing = accounts.get(row.reference)
+            if existing is not None:
+                self._update_account(row, existing)
+
+    def _create_debtors(self, rows: list[Row], known: dict[DebtorKey, int]) -> dict[DebtorKey, int]:
+        new: dict[DebtorKey, Party] = {}
+        for row in rows:
+            for party in (row.holder, *(p for _role, p in row.parties)):
+                if party.key not in known and party.key not in new:
+                    new[party.key] = party  # the first row naming a person gives the name
+        if not new:
+            return {}
+        Debtor.objects.bulk_create(
+            [Debtor(kind=p.kind, country=k[0], id_type=k[1], id_number=k[2], first_name=p.first_name[:100],
+                    last_name=p.last_name[:150], company_name=p.company_name[:200], birth_date=p.birth_date)
+             for k, p in new.items()],
+            batch_size=500,
+        )
+        created = _debtor_ids(new)
+        self.created_debtor_ids.update(created.values())
+        return created
+
+    def _add_contact_points(self, rows: list[Row], debtor_ids: dict[DebtorKey, int]) -> None:
+        wanted: dict[tuple[int, str, str], Contact] = {}
+        for row in rows:
+            for party in (row.holder, *(p for _role, p in row.parties)):
+                for contact in party.contacts:
+                    wanted.setdefault((debtor_ids[party.key], contact.kind, contact.value), contact)
+        if not wanted:
+            return
+        existing: dict[tuple[int, str, str], tuple[int, str]] = {}
+        ids = sorted({k[0] for k in wanted})
+        for batch in _batches(ids):
+            for pk, debtor_id, kind, value, source in ContactPoint.objects.filter(debtor_id__in=batch).values_list(
+                "pk", "debtor_id", "kind", "value", "source"
+            ):
+                existing[(debtor_id, kind, value)] = (pk, source)
+        creditor_rank = SOURCE_RANK[ContactSource.CREDITOR]
+        # A value we held only from enrichment is now vouched for by the creditor; one the
+        # debtor gave us keeps its better provenance.
+        upgrade = [existing[k][0] for k in wanted if k in existing and SOURCE_RANK[existing[k][1]] < creditor_rank]
+        for batch in _batches(upgrade):
+            ContactPoint.objects.filter(pk__in=batch).update(source=ContactSource.CREDITOR, updated_at=self.now)
+        new = [
+            ContactPoint(debtor_id=key[0], kind=c.kind, value=c.value, phone_line_type=c.line_type,
+                         timezones=list(c.timezones), address_line=c.address_line, postal_code=c.postal_code,
+                         city=c.city, region=c.region, country=c.country, source=ContactSource.CREDITOR,
+                         owner_role=PartyRole.DEBTOR)
+            for key, c in wanted.items()
+            if key not in existing
+        ]
+        ContactPoint.objects.bulk_create(new, batch_size=500)
+        self.counts["contact_points_created"] += len(new)
+
+    def _create_accounts(self, rows: list[Row], debtor_ids: dict[DebtorKey, int]) -> dict[str, int]:
+        if not rows:
+            return {}
+        portfolio, now = self.portfolio, self.now
+        Account.objects.bulk_create(
+            [Account(portfolio=portfolio, debtor_id=debtor_ids[r.holder.key], creditor_reference=r.reference,
+                     product=r.product, currency=portfolio.currency, original_principal=r.principal,
+                     original_interest=r.interest, original_fees=r.fees, principal=r.principal,
+                     interest=r.interest, fees=r.fees, first_unpaid_due_on=r.due_on,
+                     status=AccountStatus.ACTIVE, status_changed_at=now)
+             for r in rows],
+            batch_size=500,
+        )
+        ids: dict[str, int] = {}
+        for refs in _batches([r.reference for r in rows]):
+            ids.update(Account.objects.filter(portfolio=portfolio, creditor_reference__in=refs)
+                       .values_list("creditor_reference", "pk"))
+        LedgerEntry.objects.bulk_create(
+            [LedgerEntry(account_id=ids[r.reference], kind=EntryKind.PLACEMENT, effective_on=portfolio.placed_on,
+                         posted_at=now, actor=self.actor, **r.amounts)
+             for r in rows],
+            batch_size=500,
+        )
+        entry_ids: dict[int, int] = {}
+        for batch in _batches(list(ids.values())):
+            entry_ids.update(LedgerEntry.objects.filter(account_id__in=batch, kind=EntryKind.PLACEMENT)
+                             .values_list("account_id", "pk"))
+        AccountEvent.objects.bulk_create(
+            [AccountEvent(account_id=ids[r.reference], kind=EventKind.PLACED, at=now, actor=self.actor,
+                          to_status=AccountStatus.ACTIVE,
+                          data={"entry_id": entry_ids[ids[r.reference]], "kind": EntryKind.PLACEMENT,
+                                "principal": str(r.principal), "interest": str(r.interest), "fees": str(r.fees),
+                                "effective_on": portfolio.placed_on.isoformat(), "import_job_id": self.job.pk})
+             for r in rows],
+            batch_size=500,
+        )
+        self.counts["accounts_created"] += len(rows)
+        return ids
+
+    def _add_parties(self, rows: list[Row], debtor_ids: dict[DebtorKey, int], account_ids: dict[str, int]) -> None:
+        wanted = {
+            (account_ids[r.reference], debtor_ids[p.key], AccountPartyRole(role))
+            for r in rows for role, p in r.parties
+        }
+        if not wanted:
+            return
+        existing: set[tuple[int, int, str]] = set()
+        for batch in _batches(sorted({w[0] for w in wanted})):
+            existing.update(AccountParty.objects.filter(account_id__in=batch).values_list("account_id", "debtor_id", "role"))
+        new = sorted(w for w in wanted if w not in existing)
+        AccountParty.objects.bulk_create(
+            [AccountParty(account_id=a, debtor_id=d, role=role) for a, d, role in new], batch_size=500
+        )
+        AccountEvent.objects.bulk_create(
+            [AccountEvent(account_id=a, kind=EventKind.PARTY_ADDED, at=self.now, actor=self.actor,
+                          data={"debtor_id": d, "role": str(role)}) for a, d, role in new],
+            batch_size=500,
+        )
+
+    def _update_account(self, row: Row, existing: dict[str, Any]) -> None:
+        deltas = row.changes(existing)
+        if not any(deltas.values()):
+            self.counts["accounts_unchanged"] += 1
+            return
+        account = Account.objects.get(pk=existing["pk"])
+        ledger_post(
+            account=account, kind=EntryKind.ADJUSTMENT, effective_on=timezone.localdate(), actor=self.actor,
+            memo=UPDATE_MEMO, external_reference=f"import-job-{self.job.pk}", **deltas,
+        )
+        self.counts["accounts_updated"] += 1
+
+    def debtor_counts(self) -> dict[str, int]:
+        if self.write:
+            return {"debtors_created": len(self.created_debtor_ids), "debtors_matched": len(self.matched_debtor_ids)}
+        return {"debtors_created": len(self.new_debtor_keys), "debtors_matched": len(self.matched_debtor_ids)}
+
+
+# --------------------------------------------------------------------------------------------
+# Jobs
+# --------------------------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_job_create(
+    *, creditor: Creditor, portfolio: Portfolio, profile: ImportProfile, path: Path, actor: User | None,
+    dry_run: bool = False,
+) -> tuple[ImportJob, bool]:
+    """A job for ``path``, or — for a real import of content this portfolio already received —
+    the earlier job, with ``False``."""
+    if portfolio.creditor_id != creditor.pk or profile.creditor_id != creditor.pk:
+        raise ImportJobError(_("The portfolio and the profile must belong to the creditor."))
+    sha256 = file_sha256(path)
+    if not dry_run:
+        earlier = ImportJob.objects.filter(portfolio=portfolio, sha256=sha256, dry_run=False).first()
+        if earlier is not None:
+            return earlier, False
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                creditor=creditor, portfolio=portfolio, profile=profile, file_name=path.name[:255], sha256=sha256,
+                size_bytes=path.stat().st_size, dry_run=dry_run, actor=actor,
+            )
+    except IntegrityError:
+        return ImportJob.objects.get(portfolio=portfolio, sha256=sha256, dry_run=False), False
+    return job, True
+
+
+_COUNT_FIELDS = ("rows_read", "rows_rejected", "accounts_created", "accounts_updated", "accounts_unchanged",
+                 "debtors_created", "debtors_matched", "contact_points_created")
+
+
+def _claim(job: ImportJob) -> int:
+    """Start a run: compare-and-set the job to validating with a new attempt number."""
+    job.refresh_from_db()
+    if ImportStatus.VALIDATING not in IMPORT_TRANSITIONS[job.status]:
+        raise ImportJobError(_("Job %(id)s is %(status)s and cannot run again.") % {"id": job.pk, "status": job.status})
+    claimed = ImportJob.objects.filter(pk=job.pk, status=job.status, attempt=job.attempt).update(
+        status=ImportStatus.VALIDATING, attempt=F("attempt") + 1, started_at=timezone.now(), finished_at=None,
+        failure_code="", failure_params={}, **dict.fromkeys(_COUNT_FIELDS, 0),
+    )
+    if not claimed:
+        raise ImportJobError(_("Job %(id)s was started by another run.") % {"id": job.pk})
+    ImportRowError.objects.filter(job=job).delete()
+    job.refresh_from_db()
+    return job.attempt
+
+
+def _move(job: ImportJob, attempt: int, to_status: str, **fields: Any) -> None:
+    """Move the job this run holds to ``to_status``; refuse moves the table does not allow."""
+    current = ImportJob.objects.filter(pk=job.pk).values_list("status", "attempt").get()
+    if current[1] != attempt:
+        raise ImportJobError(_("Job %(id)s was taken over by another run.") % {"id": job.pk})
+    if to_status not in IMPORT_TRANSITIONS[current[0]]:
+        raise ImportJobError(
+            _("Job %(id)s cannot move from %(from)s to %(to)s.") % {"id": job.pk, "from": current[0], "to": to_status}
+        )
+    if to_status in (ImportStatus.DONE, ImportStatus.FAILED) or (to_status == ImportStatus.VALIDATED and job.dry_run):
+        fields.setdefault("finished_at", timezone.now())
+    updated = ImportJob.objects.filter(pk=job.pk, attempt=attempt, status=current[0]).update(status=to_status, **fields)
+    if not updated:
+        raise ImportJobError(_("Job %(id)s was taken over by another run.") % {"id": job.pk})
+    job.refresh_from_db()
+
+
+class _RejectFile(Exception):
+    """Rolls back the import transaction when the reject_file policy meets a bad row."""
+
+
+def import_run(*, job: ImportJob, path: Path, actor: User | None = None) -> ImportJob:
+    """Validate and import ``path`` for ``job`` (see the module docstring). Returns the job,
+    ``done``, ``validated`` (dry run) or ``failed`` with its ``failure_message``. Runs again a
+    job left ``failed`` or interrupted (validating, validated, importing)."""
+    attempt = _claim(job)
+    profile = job.profile
+    portfolio = Portfolio.objects.select_related("creditor").get(pk=job.portfolio_id)
+    actor = actor or job.actor
+    try:
+        if not path.is_file():
+            raise UnreadableFile("not_found", file=path.name)
+        if file_sha256(path) != job.sha256:
+            raise UnreadableFile("content_changed", file=path.name)
+        if profile.default_currency and profile.default_currency != portfolio.currency:
+            raise UnreadableFile("currency_mismatch", profile=profile.default_currency, portfolio=portfolio.currency)
+        check = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor)
+        check.run(path)
+        counts: dict[str, int] = {**check.counts, **check.debtor_counts(), "rows_rejected": len(check.rejected_rows)}
+        if check.rejected_rows and profile.bad_row_policy == BadRowPolicy.REJECT_FILE:
+            _move(job, attempt, ImportStatus.FAILED, failure_code="rows_rejected",
+                  failure_params={"count": len(check.rejected_rows)}, rows_read=counts["rows_read"],
+                  rows_rejected=counts["rows_rejected"])
+            return job
+        _move(job, attempt, ImportStatus.VALIDATED, **counts)
+        if job.dry_run:
+            return job
+        _move(job, attempt, ImportStatus.IMPORTING, **dict.fromkeys(_COUNT_FIELDS, 0))
+        try:
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.attempt != attempt or locked.status != ImportStatus.IMPORTING:
+                    raise ImportJobError(_("Job %(id)s was taken over by another run.") % {"id": job.pk})
+                load = _Pass(job=job, profile=profile, portfolio=portfolio, write=True, actor=actor,
+                             skip_rows=frozenset(check.rejected_rows))
+                load.run(path)  # stores any new problems in this transaction
+                if load.rejected_rows and profile.bad_row_policy == BadRowPolicy.REJECT_FILE:
+                    raise _RejectFile
+                rejected = len(check.rejected_rows | load.rejected_rows)
+                _move(job, attempt, ImportStatus.DONE, **load.counts, **load.debtor_counts(), rows_rejected=rejected)
+        except _RejectFile:
+            # Data changed between the passes; report the new problems, import nothing.
+            again = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor)
+            ImportRowError.objects.filter(job=job).delete()
+            again.run(path)
+            _move(job, attempt, ImportStatus.FAILED, failure_code="rows_rejected",
+                  failure_params={"count": len(again.rejected_rows)}, rows_read=again.counts["rows_read"],
+                  rows_rejected=len(again.rejected_rows))
+        return job
+    except UnreadableFile as exc:
+        _move(job, attempt, ImportStatus.FAILED, failure_code=exc.code, failure_params=exc.params)
+        return job
+    except ImportJobError:
+        raise
+    except Exception as exc:
+        logger.exception("Import job %s failed", job.pk)
+        _move(job, attempt, ImportStatus.FAILED, failure_code="internal_error",
+              failure_params={"detail": f"{type(exc).__name__}: {exc}"[:500]})
+        return job
