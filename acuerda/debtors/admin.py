@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from acuerda.core.admin import AppendOnlyAdmin, ScopedAdmin
 from acuerda.debtors.choices import ContactKind, ContactStatus, DataAccessChannel
 from acuerda.debtors.models import ContactConsent, ContactPoint, Debtor, PersonalDataAccess
-from acuerda.debtors.phones import InvalidPhone, parse_phone
-from acuerda.debtors.selectors import SEARCH_REGIONS
+from acuerda.debtors.selectors import phone_candidates
 from acuerda.debtors.services import (
     contact_point_set_status,
     debtor_set_vulnerability,
@@ -68,12 +67,7 @@ class DebtorAdmin(ScopedAdmin):
             return queryset, may_have_duplicates
         extra = Q(pk__in=ContactPoint.objects.filter(kind=ContactKind.EMAIL, value=term.lower()).values("debtor_id"))
         extra |= Q(pk__in=Account.objects.filter(creditor_reference=term).values("debtor_id"))
-        phones = set()
-        for region in SEARCH_REGIONS:
-            try:
-                phones.add(parse_phone(term, default_region=region).e164)
-            except InvalidPhone:
-                continue
+        phones = phone_candidates(term)
         if phones:
             extra |= Q(pk__in=ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values("debtor_id"))
         return queryset | self.get_queryset(request).filter(extra), True

@@ -20,6 +20,19 @@ _ID_CHARS = re.compile(r"[^0-9A-Za-z]")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
 
 
+def phone_candidates(query: str) -> set[str]:
+    """The E.164 numbers a typed phone may be, read in each supported country's local format."""
+    if not _PHONE_LIKE.match(query):
+        return set()
+    phones = set()
+    for region in SEARCH_REGIONS:
+        try:
+            phones.add(parse_phone(query, default_region=region).e164)
+        except InvalidPhone:
+            continue
+    return phones
+
+
 def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor]:
     """Debtors matching a national id, phone, email, creditor reference or name (name last:
     it is the only fuzzy match). Every path is an indexed equality lookup except the name."""
@@ -43,17 +56,11 @@ def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor
     candidates.update(
         Account.objects.for_user(user).filter(creditor_reference=query).values_list("debtor_id", flat=True)[:limit]
     )
-    if _PHONE_LIKE.match(query):
-        phones = set()
-        for region in SEARCH_REGIONS:
-            try:
-                phones.add(parse_phone(query, default_region=region).e164)
-            except InvalidPhone:
-                continue
-        if phones:
-            candidates.update(
-                ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values_list("debtor_id", flat=True)[:limit]
-            )
+    phones = phone_candidates(query)
+    if phones:
+        candidates.update(
+            ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones).values_list("debtor_id", flat=True)[:limit]
+        )
     if candidates:
         matches = visible.filter(pk__in=sorted(candidates))[:limit]
         if matches:
