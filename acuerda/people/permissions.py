@@ -51,6 +51,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "people.view_agentprofile",
             "people.add_agentprofile",
             "people.change_agentprofile",
+            "imports.view_importprofile",
+            "imports.add_importprofile",
+            "imports.change_importprofile",
+            "imports.view_importjob",
+            "imports.add_importjob",
+            "imports.view_importrowerror",
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -64,12 +70,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "people.view_team",
             "people.view_agentprofile",
             "people.change_agentprofile",
+            "imports.view_importprofile",
+            "imports.view_importjob",
+            "imports.add_importjob",
+            "imports.view_importrowerror",
         }
     ),
     Role.AGENT: frozenset(
         _VIEW_DOMAIN | {"debtors.add_contactpoint", "debtors.change_contactpoint"}
     ),
-    Role.COMPLIANCE: frozenset(_VIEW_DOMAIN | {"debtors.view_personaldataaccess", "people.view_user"}),
+    Role.COMPLIANCE: frozenset(
+        _VIEW_DOMAIN
+        | {"debtors.view_personaldataaccess", "people.view_user", "imports.view_importjob", "imports.view_importrowerror"}
+    ),
     Role.CREDITOR: frozenset(_VIEW_DOMAIN),
 }
 
