@@ -1,11 +1,17 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from acuerda.api import views
+from acuerda.api import imports, views
 
 router = DefaultRouter()
 router.register("creditors", views.CreditorViewSet)
 router.register("portfolios", views.PortfolioViewSet)
 router.register("debtors", views.DebtorViewSet)
 router.register("accounts", views.AccountViewSet)
+router.register("import-jobs", imports.ImportJobViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("portfolios/<int:pk>/imports/", imports.PortfolioImportView.as_view(), name="portfolio-imports"),
+    path("portfolios/<int:pk>/export/", imports.PortfolioExportView.as_view(), name="portfolio-export"),
+    *router.urls,
+]

@@ -109,6 +109,10 @@ class ImportJob(models.Model):
     failure_code = models.CharField(_("failure"), max_length=32, blank=True)
     failure_params = models.JSONField(_("failure details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"), null=True, blank=True,
+        help_text=_("When someone confirmed the import in the wizard and it was queued to run."),
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
