@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "acuerda.debtors",
     "acuerda.debts",
     "acuerda.imports",
+    "acuerda.compliance",
+    "acuerda.privacy",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +189,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "ledger-check-nightly": {"task": "debts.ledger_check", "schedule": crontab(hour=3, minute=15)},
+    "privacy-retention-nightly": {"task": "privacy.retention_run", "schedule": crontab(hour=2, minute=30)},
+    "imports-files-cleanup-nightly": {"task": "imports.files_cleanup", "schedule": crontab(hour=2, minute=50)},
 }
 
 LOG_LEVEL = env_choice("ACUERDA_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

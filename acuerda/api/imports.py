@@ -39,7 +39,7 @@ from rest_framework.response import Response
 
 from acuerda.api.views import ScopedViewSet
 from acuerda.imports.choices import ImportStatus
-from acuerda.imports.exports import csv_lines, export_rows, portfolio_export_xlsx
+from acuerda.imports.exports import csv_lines, export_columns, export_rows, portfolio_export_xlsx
 from acuerda.imports.models import ImportJob, ImportProfile, ImportRowError
 from acuerda.imports.readers import UnreadableFile, preview
 from acuerda.imports.services import ImportJobError, import_job_create, import_run
@@ -343,7 +343,10 @@ class PortfolioExportView(generics.GenericAPIView):
     @extend_schema(
         operation_id="portfolios_export_retrieve",
         parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"], required=False,
-                                     description="csv (default, UTF-8 with BOM) or xlsx")],
+                                     description="csv (default, UTF-8 with BOM) or xlsx"),
+                    OpenApiParameter("personal_data", bool, required=False,
+                                     description="true adds the debtor's name and national id (minimised by "
+                                                 "default; each debtor's data view is logged)")],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
@@ -352,19 +355,25 @@ class PortfolioExportView(generics.GenericAPIView):
         fmt = request.query_params.get("file_format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise ValidationError({"file_format": [_("Expected csv or xlsx, not %(value)r.") % {"value": fmt}]})
+        flag = request.query_params.get("personal_data", "false").lower()
+        if flag not in ("true", "false", "1", "0"):
+            raise ValidationError({"personal_data": [_("Expected true or false, not %(value)r.") % {"value": flag}]})
+        personal = flag in ("true", "1")
         base = get_valid_filename(f"{portfolio.creditor.code}-{portfolio.reference}") or "export"
-        audit = f"{request.path}?file_format={fmt}"
+        audit = f"{request.path}?file_format={fmt}&personal_data={str(personal).lower()}"
         if fmt == "xlsx":
             # A zip is only complete at its end: the workbook goes to a temporary file (rows
             # streamed into it), which is then streamed out in blocks.
             handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
-            portfolio_export_xlsx(portfolio=portfolio, user=user, stream=handle, audit_path=audit)
+            portfolio_export_xlsx(portfolio=portfolio, user=user, stream=handle, audit_path=audit,
+                                  personal_data=personal)
             handle.seek(0)
             return FileResponse(handle, as_attachment=True, filename=f"{base}.xlsx", content_type=XLSX)
 
         def lines() -> Iterator[bytes]:
             yield "\ufeff".encode()
-            for line in csv_lines(export_rows(portfolio=portfolio, user=user, audit_path=audit)):
+            rows = export_rows(portfolio=portfolio, user=user, audit_path=audit, personal_data=personal)
+            for line in csv_lines(rows, columns=export_columns(personal_data=personal)):
                 yield line.encode()
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

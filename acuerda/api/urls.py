@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from acuerda.api import imports, views
+from acuerda.api import compliance, imports, views
 
 router = DefaultRouter()
 router.register("creditors", views.CreditorViewSet)
@@ -11,6 +11,7 @@ router.register("accounts", views.AccountViewSet)
 router.register("import-jobs", imports.ImportJobViewSet)
 
 urlpatterns = [
+    path("compliance/check/", compliance.ComplianceCheckView.as_view(), name="compliance-check"),
     path("portfolios/<int:pk>/imports/", imports.PortfolioImportView.as_view(), name="portfolio-imports"),
     path("portfolios/<int:pk>/export/", imports.PortfolioExportView.as_view(), name="portfolio-export"),
     *router.urls,

@@ -16,8 +16,10 @@ SQLite's ``AUTOINCREMENT`` bookkeeping follows explicit ids. Must run inside ``a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -105,3 +107,71 @@ class BulkTable:
                 raw.executemany(f"INSERT INTO {quote(self.table)} ({cols}) VALUES ({marks})", batch)  # noqa: S608
         self.rows_written += len(batch)
         return len(batch)
+
+
+@contextlib.contextmanager
+def indexes_rebuilt_after(
+    tables: Sequence[type[models.Model]], *, keep: Collection[str] = ()
+) -> Iterator[dict[str, float]]:
+    """Drop the plain indexes of ``tables`` (but those named in ``keep``) for the block and build
+    them again at its end: one sort per index instead of millions of random B-tree insertions.
+    Unique indexes and those behind primary-key and unique constraints stay: they are the ones
+    that check, and lookups by them stay fast. Must run inside ``atomic()``; everything is
+    rolled back with the block.
+
+    On PostgreSQL the foreign keys of those tables go too and are added back afterwards, which
+    checks every row in one join instead of queueing millions of deferred trigger events (that
+    queue also forbids CREATE INDEX until commit). SQLite checks deferred keys with a counter.
+
+    Dropping an index takes an exclusive lock on its table until commit: readers of these tables
+    wait for the block. Worth it for loads that dominate the tables (the demo, a first
+    placement), not for a small file into a large installation. The yielded dict receives
+    ``"seconds"``: the time spent building the indexes and keys again.
+    """
+    names = [m._meta.db_table for m in tables]
+    quote = connection.ops.quote_name
+    foreign_keys: list[tuple[str, str, str]] = []
+    timing: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+                f"AND sql NOT LIKE 'CREATE UNIQUE%%' AND tbl_name IN ({marks}) ORDER BY name",
+                names,
+            )
+            indexes = cursor.fetchall()
+        else:
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.oid = ANY(%s::regclass[]) AND NOT x.indisunique "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                "ORDER BY i.relname",
+                [names],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+                [names],
+            )
+            foreign_keys = cursor.fetchall()
+            # ALTER TABLE refuses tables with checks still queued: run the ones queued so far now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        indexes = [(name, sql) for name, sql in indexes if name not in keep]
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield timing
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, sql in indexes:
+            cursor.execute(sql)
+        for table, name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+    timing["seconds"] = time.perf_counter() - started

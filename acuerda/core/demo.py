@@ -54,6 +54,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from acuerda.core.bulk import indexes_rebuilt_after
 from acuerda.core.regions import subdivisions
 from acuerda.creditors.buckets import DelinquencyBuckets
 from acuerda.debtors.identifiers import DEMO_SEQ_LIMIT, demo_national_id, demo_tax_id
@@ -665,7 +666,7 @@ def _wipe() -> None:
         for f in model._meta.concrete_fields
         if f.is_relation and f.related_model in tables
     }
-    # Called with the bulk tables' plain indexes dropped (see ``_indexes_and_keys_after_load``):
+    # Called with the bulk tables' plain indexes dropped (see ``acuerda.core.bulk.indexes_rebuilt_after``):
     # each deleted row then only touches its table and the unique indexes.
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -1492,64 +1493,6 @@ def _loading_session() -> Iterator[None]:
             cursor.execute(f"PRAGMA journal_mode={journal}")
 
 
-@contextlib.contextmanager
-def _indexes_and_keys_after_load(phases: dict[str, float]) -> Iterator[None]:
-    """Drop the bulk tables' plain indexes during the load and build them again at the end, in
-    the same transaction: one sort per index instead of millions of random B-tree insertions.
-    Indexes behind unique and primary-key constraints stay: they are the ones that check.
-
-    On PostgreSQL the foreign keys of those tables go too and are added back afterwards, which
-    checks every row in one join instead of queueing millions of deferred trigger events (that
-    queue also forbids CREATE INDEX until commit). SQLite checks deferred keys with a counter.
-    """
-    m = _models()
-    tables = [m[k]._meta.db_table for k in BULK_ORDER]
-    quote = connection.ops.quote_name
-    foreign_keys: list[tuple[str, str, str]] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            marks = ", ".join(["%s"] * len(tables))
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
-                f"AND tbl_name IN ({marks}) ORDER BY name",
-                tables,
-            )
-            indexes = cursor.fetchall()
-        else:
-            cursor.execute(
-                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-                "WHERE t.oid = ANY(%s::regclass[]) "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
-                "ORDER BY i.relname",
-                [tables],
-            )
-            indexes = cursor.fetchall()
-            cursor.execute(
-                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
-                [tables],
-            )
-            foreign_keys = cursor.fetchall()
-            # ALTER TABLE refuses tables with checks still queued: run the structure's few now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for table, name, _definition in foreign_keys:
-                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {quote(name)}")
-    yield
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, sql in indexes:
-            cursor.execute(sql)
-        for table, name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-    phases["indexes and keys"] = time.perf_counter() - started
-
-
 def _first_ids() -> dict[str, int]:
     m = _models()
     result = {}
@@ -1600,7 +1543,7 @@ def build_demo(
     phases = report.phases
     m = _models()
     with _loading_session(), transaction.atomic():
-        with _indexes_and_keys_after_load(phases):
+        with indexes_rebuilt_after([m[key] for key in BULK_ORDER]) as rebuilt:
             if reset:
                 _wipe()
                 phases["reset"] = time.perf_counter() - started
@@ -1633,6 +1576,7 @@ def build_demo(
             finally:
                 sink.cursor.close()
             phases["bulk rows"] = time.perf_counter() - bulk_started
+        phases["indexes and keys"] = rebuilt["seconds"]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [m[k] for k in BULK_ORDER]):
                 cursor.execute(sql)

@@ -85,3 +85,4 @@ class DataAccessChannel(models.TextChoices):
     API = "api", _("API")
     ADMIN = "admin", _("Back office")
     EXPORT = "export", _("Export")
+    DSAR = "dsar", _("Subject access export")

@@ -412,17 +412,19 @@ def normalize_national_id(*, country: str, id_type: str, number: str) -> str:
     return _apply(_rule_for(country, id_type), country=country, id_type=id_type, number=number)
 
 
-def is_company_id(*, country: str, id_type: str, number: str) -> bool:
+def is_company_id(*, country: str, id_type: str, number: str, canonical: bool = False) -> bool:
     """Whether a (valid) id belongs to a legal entity rather than a person.
 
     CIF and letter-initial NIF (ES), NIT of 9 digits + DV starting with 8 or 9 (CO), RUC starting
     with 20 (PE), 12-character RFC (MX), RUT of 50 million or more (CL), CUIT starting with 30, 33
-    or 34 (AR). Raises ``InvalidIdentifier`` if the number is not valid.
+    or 34 (AR). Raises ``InvalidIdentifier`` if the number is not valid. ``canonical=True`` says
+    ``number`` is what ``normalize_national_id`` returned, so it is not validated again.
     """
     country, id_type = country.strip().upper(), id_type.strip().upper()
     rule = _rule_for(country, id_type)
-    canonical = _apply(rule, country=country, id_type=id_type, number=number)
-    return rule.company is not None and rule.company(canonical)
+    if not canonical:
+        number = _apply(rule, country=country, id_type=id_type, number=number)
+    return rule.company is not None and rule.company(number)
 
 
 def format_national_id(*, country: str, id_type: str, number: str) -> str:

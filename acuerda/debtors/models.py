@@ -191,13 +191,18 @@ class PersonalDataAccessQuerySet(AppendOnlyQuerySet):
 
 
 class PersonalDataAccess(AppendOnlyModel):
-    """Who looked at whose personal data, when, and through what: GDPR accountability."""
+    """Who looked at whose personal data, when, through what and why: GDPR accountability
+    (art. 5.2 and 30). ``purpose`` is blank on rows written before it was recorded."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
     debtor = models.ForeignKey(Debtor, verbose_name=_("debtor"), on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     via = models.CharField(_("via"), max_length=8, choices=DataAccessChannel.choices)
     path = models.CharField(_("path"), max_length=255, blank=True)
+    purpose = models.CharField(
+        _("purpose"), max_length=255, blank=True, default="", db_default="",
+        help_text=_("Why the data was accessed, e.g. a subject access request."),
+    )
 
     objects = PersonalDataAccessQuerySet.as_manager()
 

@@ -196,6 +196,10 @@ def debtor_set_vulnerability(
     return debtor
 
 
-def personal_data_access_log(*, user: User, debtor: Debtor, via: str = DataAccessChannel.PAGE, path: str = "") -> None:
-    """Record that ``user`` was shown ``debtor``'s personal data."""
-    PersonalDataAccess.objects.create(user=user, debtor=debtor, via=via, path=path[:255])
+def personal_data_access_log(
+    *, user: User, debtor: Debtor, via: str = DataAccessChannel.PAGE, path: str = "", purpose: str = ""
+) -> None:
+    """Record that ``user`` was shown ``debtor``'s personal data, through ``via``, and why."""
+    PersonalDataAccess.objects.create(
+        user=user, debtor=debtor, via=via, path=path[:255], purpose=purpose.strip()[:255]
+    )

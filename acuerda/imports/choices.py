@@ -21,7 +21,7 @@ S = ImportStatus
 # (its data transaction never committed), so it may start again at validating, as may a failed one.
 IMPORT_TRANSITIONS: dict[str, frozenset[str]] = {
     S.UPLOADED: frozenset({S.VALIDATING, S.FAILED}),
-    S.VALIDATING: frozenset({S.VALIDATED, S.FAILED, S.VALIDATING}),
+    S.VALIDATING: frozenset({S.VALIDATED, S.IMPORTING, S.FAILED, S.VALIDATING}),
     S.VALIDATED: frozenset({S.IMPORTING, S.FAILED, S.VALIDATING}),
     S.IMPORTING: frozenset({S.DONE, S.FAILED, S.VALIDATING}),
     S.FAILED: frozenset({S.VALIDATING}),

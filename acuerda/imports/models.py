@@ -35,6 +35,32 @@ def render_reason(table: dict[str, str], code: str, params: dict[str, Any]) -> s
         return gettext(template)
 
 
+class ImportProfileQuerySet(models.QuerySet["ImportProfile"]):
+    def for_user(self, user: Any) -> ImportProfileQuerySet:
+        """Profiles of the creditors whose portfolios the user may see."""
+        from acuerda.people.scoping import visible_portfolio_ids
+        from acuerda.portfolios.models import Portfolio
+
+        ids = visible_portfolio_ids(user)
+        if ids is None:
+            return self.all()
+        return self.filter(creditor_id__in=Portfolio.objects.filter(pk__in=ids).values("creditor_id"))
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def for_user(self, user: Any) -> ImportJobQuerySet:
+        from acuerda.people.scoping import scope
+
+        return scope(self, user, "portfolio_id")
+
+
+class ImportRowErrorQuerySet(models.QuerySet["ImportRowError"]):
+    def for_user(self, user: Any) -> ImportRowErrorQuerySet:
+        from acuerda.people.scoping import scope
+
+        return scope(self, user, "job__portfolio_id")
+
+
 class ImportProfile(models.Model):
     """How one creditor's files are read: column mapping, parsing options, defaults and what to
     do with bad rows. Also exchanged as YAML (``acuerda.imports.profiles``)."""
@@ -62,6 +88,8 @@ class ImportProfile(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ImportProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import profile")
@@ -116,6 +144,8 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    objects = ImportJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
@@ -164,6 +194,8 @@ class ImportRowError(models.Model):
     value = models.TextField(_("value"), blank=True)
     code = models.CharField(_("reason"), max_length=32)
     params = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = ImportRowErrorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rejected row")

@@ -1,26 +1,29 @@
 """Placing a creditor's file into a portfolio: the import engine.
 
-A job runs in two passes over the file, both streamed in chunks of ``CHUNK_ROWS`` rows with one
-bulk lookup per chunk for debtors and accounts:
+Rows are streamed in chunks of ``CHUNK_ROWS`` with one bulk lookup per chunk for debtors and
+accounts; every row is parsed and checked (national ids, phones, emails, amounts, dates,
+duplicates inside the file, conflicts with stored data such as a reference held by another
+debtor or a closed account).
 
-1. **validating** (no data written): every row is parsed and checked, including against stored
-   data (a reference held by another debtor, a closed account); problems are stored as
-   ``ImportRowError`` rows and the would-be counts computed. A dry run stops here (``validated``).
-   Under the ``reject_file`` policy any problem ends the job as ``failed`` with nothing imported.
-2. **importing**: the rows the first pass parsed are read back and the good ones written, all of it in ONE database
-   transaction which also sets the job to ``done``. A crash or ``kill -9`` rolls every row of it
-   back and leaves the job visibly ``importing`` (its status was committed before the
-   transaction began); running the job again starts over and completes it.
+* A **dry run** only checks: problems are committed as ``ImportRowError`` rows chunk by chunk,
+  the would-be counts computed, and the job ends ``validated`` (or ``failed`` under the
+  ``reject_file`` policy when a row is bad).
+* A **real import** checks and writes in the same single pass, all of it in ONE database
+  transaction which also stores the problems and sets the job to ``done``. The job moves to
+  ``importing`` (committed) before the transaction begins, so a crash or ``kill -9`` rolls every
+  row back and leaves the job visibly ``importing``; running it again starts over and completes
+  it. Under the ``reject_file`` policy the first bad row rolls the transaction back and a
+  checking pass (as a dry run) then reports every bad row: nothing is imported.
 
-Speed (issue 3: a million rows in minutes). The validating pass parses every row once: files
-of ``PARALLEL_MIN_BYTES`` or more are parsed by ``PARSE_WORKERS`` forked processes, batch by
-batch with a bounded read-ahead, the results coming back in file order. The parsed rows are
-pickled as plain tuples into an anonymous temporary file (``_Spool``) that the importing pass
-reads back instead of parsing the file again, so memory stays flat and no phone or national id
-is validated twice. New debtors, contact points, accounts, their placement entries, ``placed``
-and ``party_added`` events are written with ``acuerda.core.bulk.BulkTable`` (``executemany`` on
-SQLite, ``COPY`` on PostgreSQL, primary keys reserved first so rows pointing at them need no
-round trip) with exactly the values ``debts.services.account_open`` would write one by one.
+Speed (issue 3: a million rows in minutes). Files of ``PARALLEL_MIN_BYTES`` or more are parsed by
+``PARSE_WORKERS`` forked processes, batch by batch with a bounded read-ahead, the results coming
+back in file order while the main process checks and writes. New debtors, contact points,
+accounts, their placement entries, ``placed`` and ``party_added`` events are written with
+``acuerda.core.bulk.BulkTable`` (``executemany`` on SQLite, ``COPY`` on PostgreSQL, primary keys
+reserved first so rows pointing at them need no round trip) with exactly the values
+``debts.services.account_open`` would write one by one. A file at least as large as what the
+portfolio tables already hold loads with their plain indexes dropped and rebuilt at the end
+(``_large_load``).
 Accounts already in the portfolio (an update file) get an ``adjustment`` through
 ``debts.services.ledger_post`` for the difference, which writes its own event; unchanged ones are
 left alone. A balance cell left empty (or a component the profile does not map) keeps the
@@ -39,14 +42,12 @@ import json
 import logging
 import multiprocessing as mp
 import os
-import pickle
-import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -54,7 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from acuerda.core.bulk import BulkTable, db_datetime
+from acuerda.core.bulk import BulkTable, db_datetime, indexes_rebuilt_after
 from acuerda.core.regions import parse_jurisdiction, validate_country
 from acuerda.creditors.models import Creditor
 from acuerda.debtors.choices import ContactKind, ContactSource, DebtorKind, PartyRole
@@ -97,12 +98,17 @@ PARSE_WORKERS = 2  # processes parsing a large file's rows in the validating pas
 PARSE_BATCH = 2_000
 PARALLEL_MIN_BYTES = 8 << 20  # about 40,000 rows; smaller files are parsed in the process itself
 REFERENCE_MAX = 64  # Account.creditor_reference
+LARGE_IMPORT_ROWS = 50_000  # from here, and as large as the stored portfolios, indexes are rebuilt after the load
+XLSX_BYTES_PER_ROW = 60  # a compressed sheet's size per row, roughly, for the progress estimate
+BULK_MODELS = (Debtor, ContactPoint, Account, LedgerEntry, AccountEvent, AccountParty)
+LOOKUP_INDEXES = frozenset({"debtor_id_number_idx"})  # the import's own lookups need it during the load
 _IN_BATCH = 900  # SQLite allows 999 parameters per statement
 _CLOSED = frozenset({AccountStatus.CLOSED, AccountStatus.RECALLED})
 UPDATE_MEMO = gettext_noop("Balance update from the creditor's file")
 
 T = TypeVar("T")
 DebtorKey = tuple[str, str, str]  # country, id type, canonical number
+ProgressCallback = Callable[[int, int], None]  # (rows read, rows expected)
 
 
 class ImportJobError(ValueError):
@@ -123,8 +129,10 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Contact:
+class Contact(NamedTuple):
+    """A tuple, so that parsed rows cross from the parse workers as plain tuples and are used as
+    they arrive (the main process writes; it must not spend time rebuilding objects)."""
+
     kind: str
     value: str
     country: str
@@ -353,7 +361,8 @@ class RowParser:
                     "id_type": id_type, "country": country, "detail": exc.code}))
         kind = DebtorKind.PERSON
         if number_ok:
-            kind = DebtorKind.COMPANY if is_company_id(country=country, id_type=id_type, number=id_number) else DebtorKind.PERSON
+            company = is_company_id(country=country, id_type=id_type, number=id_number, canonical=True)
+            kind = DebtorKind.COMPANY if company else DebtorKind.PERSON
             if (kind == DebtorKind.COMPANY and not names["company_name"]) or (
                 kind == DebtorKind.PERSON and not (names["first_name"] or names["last_name"])
             ):
@@ -426,16 +435,27 @@ def _zones_json(zones: tuple[str, ...]) -> str:
     return json.dumps(list(zones))
 
 
+def _select_in(select: str, column: str, values: Sequence[Any], params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``select`` (which ends in ``WHERE`` or ``AND``) whose ``column`` is one of
+    ``values``: raw SQL in batches, because the ORM prepares every value of an ``__in`` list
+    one by one and a chunk looks up tens of thousands of them."""
+    with connection.cursor() as cursor:
+        for batch in _batches(values):
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f"{select} {column} IN ({marks})", [*params, *batch])
+            yield from cursor.fetchall()
+
+
 def _debtor_ids(keys: Iterable[DebtorKey]) -> dict[DebtorKey, int]:
     wanted = set(keys)
     found: dict[DebtorKey, int] = {}
     numbers = sorted({k[2] for k in wanted})
-    for batch in _batches(numbers):
-        for pk, country, id_type, id_number in Debtor.objects.filter(id_number__in=batch).values_list(
-            "pk", "country", "id_type", "id_number"
-        ):
-            if (country, id_type, id_number) in wanted:
-                found[(country, id_type, id_number)] = pk
+    table = connection.ops.quote_name(Debtor._meta.db_table)
+    for pk, country, id_type, id_number in _select_in(
+        f"SELECT id, country, id_type, id_number FROM {table} WHERE", "id_number", numbers  # noqa: S608
+    ):
+        if (country, id_type, id_number) in wanted:
+            found[(country, id_type, id_number)] = pk
     return found
 
 
@@ -449,13 +469,13 @@ def _date_from_state(value: int) -> dt.date | None:
 
 def _party_state(p: Party) -> tuple[Any, ...]:
     return (p.key, p.kind, p.first_name, p.last_name, p.company_name, _date_state(p.birth_date),
-            [(c.kind, c.value, c.country, c.line_type, c.timezones, c.address_line, c.postal_code, c.city, c.region)
-             for c in p.contacts])
+            [tuple(c) for c in p.contacts])
 
 
 def _party_from_state(state: tuple[Any, ...]) -> Party:
     key, kind, first, last, company, birth, contacts = state
-    return Party(key, kind, first, last, company, _date_from_state(birth), [Contact(*c) for c in contacts])
+    # The contacts stay plain tuples in Contact's field order (see Contact): read them by position.
+    return Party(key, kind, first, last, company, _date_from_state(birth), contacts)
 
 
 def _row_state(r: Row) -> tuple[Any, ...]:
@@ -495,48 +515,20 @@ def _unpack(results: list[tuple[int, Any, str]]) -> Iterator[tuple[int, Row | li
         yield number, (state if isinstance(state, list) else _row_from_state(state)), column
 
 
-class _Spool:
-    """The rows the validating pass parsed, pickled chunk by chunk into an anonymous temporary
-    file (gone with the process, even after ``kill -9``), for the importing pass to read back
-    instead of parsing the file again: memory stays flat and every value is validated once."""
-
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="acuerda-import-")  # noqa: SIM115 - closed by close()
-        self.rows_read = 0
-        self.complete = False
-
-    def add(self, rows: list[Row]) -> None:
-        # Plain tuples of str and int pickle (and load) several times faster than the dataclasses.
-        pickle.dump([_row_state(r) for r in rows], self.file, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def finish(self, rows_read: int) -> None:
-        self.rows_read = rows_read
-        self.complete = True
-
-    def chunks(self) -> Iterator[list[Row]]:
-        self.file.seek(0)
-        while True:
-            try:
-                states = pickle.load(self.file)  # noqa: S301 - our own temporary file
-            except EOFError:
-                return
-            yield [_row_from_state(state) for state in states]
-
-    def close(self) -> None:
-        self.file.close()
-
-
 class _Pass:
     """One pass over the file. ``write=False`` validates and counts; ``write=True`` imports."""
 
     def __init__(self, *, job: ImportJob, profile: ImportProfile, portfolio: Portfolio, write: bool,
-                 actor: User | None, skip_rows: frozenset[int] = frozenset()) -> None:
+                 actor: User | None, stop_on_problem: bool = False,
+                 on_progress: ProgressCallback | None = None, expected_rows: int = 0) -> None:
         self.job = job
         self.profile = profile
         self.portfolio = portfolio
         self.write = write
         self.actor = actor
-        self.skip_rows = skip_rows
+        self.stop_on_problem = stop_on_problem
+        self.on_progress = on_progress
+        self.expected_rows = expected_rows
         self.parser = RowParser(profile, portfolio)
         self.first_row_of: dict[str, int] = {}
         self.rejected_rows: set[int] = set()
@@ -552,17 +544,8 @@ class _Pass:
 
     # -- reading --------------------------------------------------------------------------
 
-    def run(self, path: Path, *, spool: _Spool | None = None) -> None:
-        """Read ``path`` (or, when ``spool`` holds the rows the validating pass parsed, those:
-        the file is parsed once). With an empty ``spool``, record the parsed rows into it."""
-        if spool is not None and spool.complete:
-            self.counts["rows_read"] = spool.rows_read
-            for spooled in spool.chunks():
-                kept = [r for r in spooled if r.number not in self.skip_rows] if self.skip_rows else spooled
-                if kept:
-                    self.chunk(kept)
-            self.flush()
-            return
+    def run(self, path: Path) -> None:
+        """Read, check and (``write=True``) import every row of ``path``, chunk by chunk."""
         chunk: list[Row] = []
         for number, parsed, reference_column in self._parsed(path):
             if isinstance(parsed, list):
@@ -576,16 +559,21 @@ class _Pass:
             self.first_row_of[parsed.reference] = number
             chunk.append(parsed)
             if len(chunk) >= CHUNK_ROWS:
-                self._chunk_and_spool(chunk, spool)
+                self.chunk(chunk)
                 chunk = []
+                self._progress()
         if chunk:
-            self._chunk_and_spool(chunk, spool)
-        if spool is not None:
-            spool.finish(self.counts["rows_read"])
+            self.chunk(chunk)
         self.flush()
+        self._progress()
+
+    def _progress(self) -> None:
+        if self.on_progress is not None:
+            read = self.counts["rows_read"]
+            self.on_progress(read, max(read, self.expected_rows))
 
     def _source(self, path: Path) -> Iterator[tuple[int, dict[str, RowValue]]]:
-        """The file's rows to parse: counted, the header checked, skipped rows left out."""
+        """The file's rows to parse: counted, the header checked."""
         rows = open_rows(path, encoding=self.profile.encoding, delimiter=self.profile.delimiter)
         checked_header = False
         for number, raw in rows:
@@ -596,8 +584,6 @@ class _Pass:
                     missing = self.parser.missing_columns(raw)
                     if missing:
                         raise UnreadableFile("missing_columns", file=path.name, columns=", ".join(missing))
-            if number in self.skip_rows:
-                continue
             yield number, raw
 
     def _parsed(self, path: Path) -> Iterator[tuple[int, Row | list[Problem], str]]:
@@ -628,12 +614,9 @@ class _Pass:
                 yield from _unpack(pending.popleft().get())
         _worker_parser = None
 
-    def _chunk_and_spool(self, chunk: list[Row], spool: _Spool | None) -> None:
-        if spool is not None:
-            spool.add(chunk)
-        self.chunk(chunk)
-
     def reject(self, problems: list[Problem]) -> None:
+        if self.write and self.stop_on_problem:
+            raise _RejectFile  # rolls the import back; a checking pass then reports every problem
         self.problems.extend(problems)
         self.rejected_rows.update(p.row_number for p in problems)
 
@@ -652,10 +635,13 @@ class _Pass:
     def chunk(self, rows: list[Row]) -> None:
         keys = {r.holder.key for r in rows} | {p.key for r in rows for _role, p in r.parties}
         debtor_ids = _debtor_ids(keys)
-        refs = [r.reference for r in rows]
-        accounts: dict[str, dict[str, Any]] = {}
-        for batch in _batches(refs):
-            for values in Account.objects.filter(portfolio=self.portfolio, creditor_reference__in=batch).values(
+        table = connection.ops.quote_name(Account._meta.db_table)
+        stored = [pk for (pk,) in _select_in(
+            f"SELECT id FROM {table} WHERE portfolio_id = %s AND", "creditor_reference",  # noqa: S608
+            [r.reference for r in rows], [self.portfolio.pk])]
+        accounts: dict[str, dict[str, Any]] = {}  # an update file's accounts: read through the ORM (exact decimals)
+        for batch in _batches(stored):
+            for values in Account.objects.filter(pk__in=batch).values(
                 "pk", "creditor_reference", "debtor_id", "principal", "interest", "fees", "status"
             ):
                 accounts[values["creditor_reference"]] = dict(values)
@@ -754,18 +740,19 @@ class _Pass:
         wanted: dict[tuple[int, str, str], Contact] = {}
         for row in rows:
             for party in (row.holder, *(p for _role, p in row.parties)):
-                for contact in party.contacts:
-                    wanted.setdefault((debtor_ids[party.key], contact.kind, contact.value), contact)
+                debtor_id = debtor_ids[party.key]
+                for contact in party.contacts:  # plain tuples in Contact's order: kind, value, country...
+                    wanted.setdefault((debtor_id, contact[0], contact[1]), contact)
         if not wanted:
             return
         existing: dict[tuple[int, str, str], tuple[int, str]] = {}
         # Debtors created in this chunk have no contact points yet: look up the others only.
         ids = sorted({k[0] for k in wanted} - self.chunk_new_debtors)
-        for batch in _batches(ids):
-            for pk, debtor_id, kind, value, source in ContactPoint.objects.filter(debtor_id__in=batch).values_list(
-                "pk", "debtor_id", "kind", "value", "source"
-            ):
-                existing[(debtor_id, kind, value)] = (pk, source)
+        table = connection.ops.quote_name(ContactPoint._meta.db_table)
+        for pk, debtor_id, kind, value, source in _select_in(
+            f"SELECT id, debtor_id, kind, value, source FROM {table} WHERE", "debtor_id", ids  # noqa: S608
+        ):
+            existing[(debtor_id, kind, value)] = (pk, source)
         creditor_rank = SOURCE_RANK[ContactSource.CREDITOR]
         # A value we held only from enrichment is now vouched for by the creditor; one the
         # debtor gave us keeps its better provenance.
@@ -774,8 +761,7 @@ class _Pass:
             ContactPoint.objects.filter(pk__in=batch).update(source=ContactSource.CREDITOR, updated_at=self.now)
         source, owner = ContactSource.CREDITOR.value, PartyRole.DEBTOR.value
         written = self._tables()["contact"].write(
-            (key[0], c.kind, c.value, c.line_type, _zones_json(c.timezones), c.address_line, c.postal_code,
-             c.city, c.region, c.country, source, owner)
+            (key[0], c[0], c[1], c[3], _zones_json(c[4]), c[5], c[6], c[7], c[8], c[2], source, owner)
             for key, c in wanted.items()
             if key not in existing
         )
@@ -820,9 +806,9 @@ class _Pass:
         }
         if not wanted:
             return
-        existing: set[tuple[int, int, str]] = set()
-        for batch in _batches(sorted({w[0] for w in wanted})):
-            existing.update(AccountParty.objects.filter(account_id__in=batch).values_list("account_id", "debtor_id", "role"))
+        table = connection.ops.quote_name(AccountParty._meta.db_table)
+        existing = set(_select_in(f"SELECT account_id, debtor_id, role FROM {table} WHERE", "account_id",  # noqa: S608
+                                  sorted({w[0] for w in wanted})))
         new = sorted(w for w in wanted if w not in existing)
         tables = self._tables()
         tables["party"].write((a, d, str(role)) for a, d, role in new)
@@ -857,11 +843,18 @@ class _Pass:
 
 
 def file_sha256(path: Path) -> str:
+    return _file_digest(path)[0]
+
+
+def _file_digest(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and its number of line breaks, in one read."""
     digest = hashlib.sha256()
+    lines = 0
     with path.open("rb") as stream:
         while block := stream.read(1 << 20):
             digest.update(block)
-    return digest.hexdigest()
+            lines += block.count(b"\n")
+    return digest.hexdigest(), lines
 
 
 def import_job_create(
@@ -886,6 +879,28 @@ def import_job_create(
     except IntegrityError:
         return ImportJob.objects.get(portfolio=portfolio, sha256=sha256, dry_run=False), False
     return job, True
+
+
+def import_job_set_profile(*, job: ImportJob, profile: ImportProfile) -> bool:
+    """Give a job another profile of its creditor; only a job nobody has run or confirmed may
+    change it. Returns whether it changed."""
+    if profile.creditor_id != job.creditor_id:
+        raise ImportJobError(_("The portfolio and the profile must belong to the creditor."))
+    changed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, confirmed_at=None).update(
+        profile=profile
+    )
+    if changed:
+        job.profile = profile
+    return bool(changed)
+
+
+def import_job_confirm(*, job: ImportJob) -> bool:
+    """Confirm a job for its real run: a compare-and-set, so a double click or a second person
+    confirms once. Returns whether this call confirmed it (the caller then enqueues the run)."""
+    confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, confirmed_at=None).update(
+        confirmed_at=timezone.now()
+    )
+    return bool(confirmed)
 
 
 _COUNT_FIELDS = ("rows_read", "rows_rejected", "accounts_created", "accounts_updated", "accounts_unchanged",
@@ -947,10 +962,15 @@ class _RejectFile(Exception):
     """Rolls back the import transaction when the reject_file policy meets a bad row."""
 
 
-def import_run(*, job: ImportJob, path: Path, actor: User | None = None) -> ImportJob:
+def import_run(*, job: ImportJob, path: Path, actor: User | None = None,
+               on_progress: ProgressCallback | None = None) -> ImportJob:
     """Validate and import ``path`` for ``job`` (see the module docstring). Returns the job,
     ``done``, ``validated`` (dry run) or ``failed`` with its ``failure_message``. Runs again a
-    job left ``failed`` or interrupted (validating, validated, importing)."""
+    job left ``failed`` or interrupted (validating, validated, importing).
+
+    ``on_progress(rows_read, rows_expected)`` is called after every chunk (``rows_expected`` is
+    an estimate from the file until the end). It runs inside the import's transaction: report
+    progress somewhere other than this database (on SQLite nobody else could read it)."""
     attempt = _claim(job)
     profile = job.profile
     portfolio = Portfolio.objects.select_related("creditor").get(pk=job.portfolio_id)
@@ -958,15 +978,13 @@ def import_run(*, job: ImportJob, path: Path, actor: User | None = None) -> Impo
     try:
         if not path.is_file():
             raise UnreadableFile("not_found", file=path.name)
-        if file_sha256(path) != job.sha256:
+        sha256, lines = _file_digest(path)
+        if sha256 != job.sha256:
             raise UnreadableFile("content_changed", file=path.name)
         if profile.default_currency and profile.default_currency != portfolio.currency:
             raise UnreadableFile("currency_mismatch", profile=profile.default_currency, portfolio=portfolio.currency)
-        spool = _Spool()
-        try:
-            return _run_passes(job, attempt, path, profile, portfolio, actor, spool)
-        finally:
-            spool.close()
+        return _run_passes(job, attempt, path, profile, portfolio, actor, on_progress,
+                           _estimated_rows(path, lines))
     except UnreadableFile as exc:
         _move(job, attempt, ImportStatus.FAILED, failure_code=exc.code, failure_params=exc.params)
         return job
@@ -979,42 +997,64 @@ def import_run(*, job: ImportJob, path: Path, actor: User | None = None) -> Impo
         return job
 
 
+def _estimated_rows(path: Path, lines: int) -> int:
+    """Rows of the file, roughly (exact for text files without quoted line breaks)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return path.stat().st_size // XLSX_BYTES_PER_ROW
+    return max(lines - 1, 0) if path.suffix.lower() not in (".jsonl", ".ndjson") else lines
+
+
+def _large_load(expected_rows: int) -> contextlib.AbstractContextManager[Any]:
+    """For a file at least as large as the portfolio tables already are (a first placement, a
+    migration), the tables' plain indexes (and PostgreSQL foreign keys) are dropped for the
+    load and rebuilt at its end in the same transaction (``indexes_rebuilt_after``); readers
+    of those tables wait until the import commits. Smaller files keep them."""
+    if expected_rows < LARGE_IMPORT_ROWS:
+        return contextlib.nullcontext()
+    stored = Account.objects.count()  # a second or so on 10M rows, only asked for large files
+    if expected_rows < stored:
+        return contextlib.nullcontext()
+    logger.info("Large import (%s rows, %s accounts stored): indexes rebuilt after the load", expected_rows, stored)
+    return indexes_rebuilt_after(BULK_MODELS, keep=LOOKUP_INDEXES)
+
+
 def _run_passes(job: ImportJob, attempt: int, path: Path, profile: ImportProfile, portfolio: Portfolio,
-                actor: User | None, spool: _Spool) -> ImportJob:
+                actor: User | None, on_progress: ProgressCallback | None, expected_rows: int) -> ImportJob:
+    strict = profile.bad_row_policy == BadRowPolicy.REJECT_FILE
     started = time.perf_counter()
-    check = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor)
-    check.run(path, spool=None if job.dry_run else spool)  # a dry run never reads the rows back
-    logger.info("Import job %s: validating pass %.1f s", job.pk, time.perf_counter() - started)
-    counts: dict[str, int] = {**check.counts, **check.debtor_counts(), "rows_rejected": len(check.rejected_rows)}
-    if check.rejected_rows and profile.bad_row_policy == BadRowPolicy.REJECT_FILE:
-        _move(job, attempt, ImportStatus.FAILED, failure_code="rows_rejected",
-              failure_params={"count": len(check.rejected_rows)}, rows_read=counts["rows_read"],
-              rows_rejected=counts["rows_rejected"])
-        return job
-    _move(job, attempt, ImportStatus.VALIDATED, **counts)
     if job.dry_run:
+        check = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor,
+                      on_progress=on_progress, expected_rows=expected_rows)
+        check.run(path)
+        logger.info("Import job %s: dry run %.1f s", job.pk, time.perf_counter() - started)
+        counts: dict[str, int] = {**check.counts, **check.debtor_counts(), "rows_rejected": len(check.rejected_rows)}
+        if check.rejected_rows and strict:
+            _move(job, attempt, ImportStatus.FAILED, failure_code="rows_rejected",
+                  failure_params={"count": len(check.rejected_rows)}, rows_read=counts["rows_read"],
+                  rows_rejected=counts["rows_rejected"])
+            return job
+        _move(job, attempt, ImportStatus.VALIDATED, **counts)
         return job
-    _move(job, attempt, ImportStatus.IMPORTING, **dict.fromkeys(_COUNT_FIELDS, 0))
+    _move(job, attempt, ImportStatus.IMPORTING)
     try:
         with _write_cache(), transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.attempt != attempt or locked.status != ImportStatus.IMPORTING:
                 raise ImportJobError(_("Job %(id)s was taken over by another run.") % {"id": job.pk})
             load = _Pass(job=job, profile=profile, portfolio=portfolio, write=True, actor=actor,
-                         skip_rows=frozenset(check.rejected_rows))
-            started = time.perf_counter()
-            load.run(path, spool=spool)  # stores any new problems in this transaction
-            logger.info("Import job %s: importing pass %.1f s", job.pk, time.perf_counter() - started)
-            if load.rejected_rows and profile.bad_row_policy == BadRowPolicy.REJECT_FILE:
-                raise _RejectFile
-            rejected = len(check.rejected_rows | load.rejected_rows)
-            _move(job, attempt, ImportStatus.DONE, **load.counts, **load.debtor_counts(), rows_rejected=rejected)
+                         stop_on_problem=strict, on_progress=on_progress, expected_rows=expected_rows)
+            with _large_load(expected_rows) as rebuilt:
+                load.run(path)  # stores the problems it finds in this same transaction
+            logger.info("Import job %s: one pass %.1f s (indexes rebuilt in %.1f s)", job.pk,
+                        time.perf_counter() - started, (rebuilt or {}).get("seconds", 0.0))
+            _move(job, attempt, ImportStatus.DONE, **load.counts, **load.debtor_counts(),
+                  rows_rejected=len(load.rejected_rows))
     except _RejectFile:
-        # Data changed between the passes; report the new problems, import nothing.
-        again = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor)
+        # reject_file policy: the first bad row rolled everything back; report them all.
+        check = _Pass(job=job, profile=profile, portfolio=portfolio, write=False, actor=actor)
         ImportRowError.objects.filter(job=job).delete()
-        again.run(path)
+        check.run(path)
         _move(job, attempt, ImportStatus.FAILED, failure_code="rows_rejected",
-              failure_params={"count": len(again.rejected_rows)}, rows_read=again.counts["rows_read"],
-              rows_rejected=len(again.rejected_rows))
+              failure_params={"count": len(check.rejected_rows)}, rows_read=check.counts["rows_read"],
+              rows_rejected=len(check.rejected_rows))
     return job

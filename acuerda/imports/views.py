@@ -35,6 +35,7 @@ from acuerda.imports.forms import (
 )
 from acuerda.imports.models import ImportJob, ImportProfile
 from acuerda.imports.profiles import profile_save
+from acuerda.imports.progress import progress_read
 from acuerda.imports.readers import (
     FileFormat,
     UnreadableFile,
@@ -44,7 +45,7 @@ from acuerda.imports.readers import (
     preview,
 )
 from acuerda.imports.report import report_csv, report_xlsx
-from acuerda.imports.services import import_job_create
+from acuerda.imports.services import import_job_confirm, import_job_create, import_job_set_profile
 from acuerda.imports.tasks import import_file_path, import_job_run, job_file_path
 from acuerda.people.scoping import portfolio_filter
 from acuerda.portfolios.models import Portfolio
@@ -236,9 +237,7 @@ def job_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if profile is not None:
             if profile.pk != job.profile_id:
                 # Only a job nobody has run or confirmed may change its profile.
-                ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, confirmed_at=None).update(
-                    profile=profile
-                )
+                import_job_set_profile(job=job, profile=profile)
             messages.success(request, _("Profile %(name)s saved.") % {"name": profile.name})
             return redirect("imports:validate", job.pk)
     return render(request, "imports/preview.html", {
@@ -312,10 +311,7 @@ def job_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("imports:validate", job.pk)
     with transaction.atomic():
         # Compare-and-set: a double click or a second person confirms once.
-        confirmed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, confirmed_at=None).update(
-            confirmed_at=timezone.now()
-        )
-        if confirmed:
+        if import_job_confirm(job=job):
             _enqueue(job)
     return redirect("imports:detail", job.pk)
 
@@ -360,6 +356,7 @@ def _progress_context(job: ImportJob, *, real: ImportJob | None = None) -> dict[
         "stages": [(label, i < position or finished, i == position and not finished)
                    for i, (_key, label) in enumerate(stages)],
         "stage_number": position + 1, "stage_count": len(stages),
+        "rows": progress_read(job.pk) if not finished else None,
         "stage_label": stages[min(position, len(stages) - 1)][1] if not finished else job.get_status_display(),
         "real": real,
     }

@@ -26,6 +26,27 @@ _VIEW_DOMAIN = {
     "debts.view_accountevent",
 }
 
+# Data-subject rights and retention (GDPR/LOPDGDD): administrators and compliance officers.
+_PRIVACY_OFFICER = {
+    "privacy.export_subject_data",
+    "privacy.anonymise_debtor",
+    "privacy.view_retentionpolicy",
+    "privacy.add_retentionpolicy",
+    "privacy.change_retentionpolicy",
+    "privacy.view_erasurerecord",
+}
+
+# The contact rules: simulating contacts, the contact ledger, policies that tighten the packs.
+_COMPLIANCE_OFFICER = {
+    "compliance.simulate_contact",
+    "compliance.view_contactattempt",
+    "compliance.view_compliancepolicy",
+    "compliance.add_compliancepolicy",
+    "compliance.change_compliancepolicy",
+    "compliance.view_accountrestriction",
+    "compliance.change_accountrestriction",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_DOMAIN
@@ -57,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "imports.view_importjob",
             "imports.add_importjob",
             "imports.view_importrowerror",
+            *_PRIVACY_OFFICER,
+            *_COMPLIANCE_OFFICER,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -74,14 +97,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "imports.view_importjob",
             "imports.add_importjob",
             "imports.view_importrowerror",
+            "compliance.view_contactattempt",
+            "compliance.simulate_contact",
+            "compliance.view_accountrestriction",
+            "compliance.change_accountrestriction",
         }
     ),
     Role.AGENT: frozenset(
-        _VIEW_DOMAIN | {"debtors.add_contactpoint", "debtors.change_contactpoint"}
+        _VIEW_DOMAIN
+        | {"debtors.add_contactpoint", "debtors.change_contactpoint", "compliance.view_contactattempt",
+           "compliance.view_accountrestriction"}
     ),
     Role.COMPLIANCE: frozenset(
         _VIEW_DOMAIN
-        | {"debtors.view_personaldataaccess", "people.view_user", "imports.view_importjob", "imports.view_importrowerror"}
+        | {"debtors.view_personaldataaccess", "people.view_user", "imports.view_importjob", "imports.view_importrowerror",
+           *_PRIVACY_OFFICER, *_COMPLIANCE_OFFICER}
     ),
     Role.CREDITOR: frozenset(_VIEW_DOMAIN),
 }

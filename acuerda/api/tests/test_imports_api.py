@@ -155,7 +155,8 @@ def _streamed(response) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_the_export_is_streamed_as_csv_and_logged(world):
-    response = client_for(world.creditor_es).get(f"/api/v1/portfolios/{world.p_es.pk}/export/")
+    response = client_for(world.creditor_es).get(f"/api/v1/portfolios/{world.p_es.pk}/export/",
+                                                 {"personal_data": "true"})
 
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
@@ -180,4 +181,9 @@ def test_the_export_is_scoped_and_validated(world):
     assert client_for(world.agent_co).get(f"/api/v1/portfolios/{world.p_es.pk}/export/").status_code == 404
     bad = client_for(world.admin).get(f"/api/v1/portfolios/{world.p_es.pk}/export/", {"file_format": "pdf"})
     assert bad.status_code == 400 and "file_format" in bad.json()
+    bad = client_for(world.admin).get(f"/api/v1/portfolios/{world.p_es.pk}/export/", {"personal_data": "yes"})
+    assert bad.status_code == 400 and "personal_data" in bad.json()
+    minimised = client_for(world.admin).get(f"/api/v1/portfolios/{world.p_es.pk}/export/")
+    rows = list(csv.DictReader(io.StringIO(_streamed(minimised).decode("utf-8-sig"))))
+    assert rows[0]["reference"] == "LN-0001" and "id_number" not in rows[0]
     assert not PersonalDataAccess.objects.exists()

@@ -297,3 +297,75 @@ def test_given_a_seq_out_of_range_when_a_demo_phone_is_built_then_value_error(se
 def test_given_an_unsupported_country_when_a_demo_phone_is_built_then_value_error() -> None:
     with pytest.raises(ValueError, match="no demo phone numbers for 'FR'"):
         demo_phone(country="FR", seq=1)
+
+
+# --------------------------------------------------------------------------------------------
+# The fast path gives what the library's own, general path gives
+# --------------------------------------------------------------------------------------------
+
+
+def _library_path(raw: str, region: str) -> tuple[str, str, str, tuple[str, ...]] | None:
+    """What parse_phone answered before its fast path: phonenumbers' public functions only."""
+    import phonenumbers
+    from phonenumbers import timezone as phone_timezone
+
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        number = phones._without_legacy_prefix(number)
+        if number is None:
+            return None
+    zones = tuple(z for z in phone_timezone.time_zones_for_number(number) if z != "Etc/Unknown")
+    line_type = phones._LINE_TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.region_code_for_number(number) or "", line_type, zones)
+
+
+def _ours(raw: str, region: str) -> tuple[str, str, str, tuple[str, ...]] | None:
+    try:
+        info = parse_phone(raw, default_region=region)
+    except InvalidPhone:
+        return None
+    return info.e164, info.region, info.line_type, info.timezones
+
+
+_LAYOUTS = st.sampled_from(["{}", "{} ", "({})", "{}-", "{}."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    region=st.sampled_from(["ES", "MX", "CL", "CO", "PE", "AR", "US", "GB"]),
+    digits=st.text(alphabet="0123456789", min_size=6, max_size=13),
+    split=st.integers(min_value=1, max_value=5),
+    layout=_LAYOUTS,
+    international=st.booleans(),
+)
+@example(region="ES", digits="600123456", split=3, layout="{} ", international=False)
+@example(region="MX", digits="5512345678", split=2, layout="({})", international=False)
+@example(region="CL", digits="221234567", split=2, layout="{}-", international=False)
+@example(region="ES", digits="34600123456", split=2, layout="{}", international=True)
+def test_given_any_digits_when_parsed_then_the_fast_path_agrees_with_the_library(
+    region: str, digits: str, split: int, layout: str, international: bool
+) -> None:
+    raw = layout.format(digits[:split]) + digits[split:]
+    if international:
+        raw = "+" + raw
+    assert _ours(raw, region) == _library_path(raw, region)
+
+
+@pytest.mark.parametrize("country", DEMO_COUNTRIES)
+@pytest.mark.parametrize("mobile", [True, False])
+def test_given_demo_numbers_in_national_layout_when_parsed_then_the_fast_path_agrees_with_the_library(
+    country: str, mobile: bool
+) -> None:
+    import phonenumbers
+
+    for seq in range(0, 5_000, 97):
+        number = phonenumbers.parse(demo_phone(country=country, seq=seq, mobile=mobile))
+        for raw in (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+                    str(number.national_number), demo_phone(country=country, seq=seq, mobile=mobile)):
+            assert _ours(raw, country) == _library_path(raw, country), raw

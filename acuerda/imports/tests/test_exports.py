@@ -13,7 +13,12 @@ from openpyxl import load_workbook
 
 from acuerda.debtors.models import Debtor, PersonalDataAccess
 from acuerda.debts.models import Account, LedgerEntry
-from acuerda.imports.exports import EXPORT_COLUMNS, portfolio_export_csv, portfolio_export_xlsx
+from acuerda.imports.exports import (
+    ACCOUNT_COLUMNS,
+    EXPORT_COLUMNS,
+    portfolio_export_csv,
+    portfolio_export_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +54,7 @@ def bulk_accounts(portfolio, count: int, *, prefix: str = "B") -> None:  # type:
 def test_given_a_portfolio_when_exported_as_csv_then_it_reads_back_with_balances_and_debtor(world):
     stream = io.StringIO()
 
-    count = portfolio_export_csv(portfolio=world.p_es, user=world.admin, stream=stream)
+    count = portfolio_export_csv(portfolio=world.p_es, user=world.admin, stream=stream, personal_data=True)
 
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert count == 1 and len(rows) == 1
@@ -66,7 +71,7 @@ def test_given_a_portfolio_when_exported_as_csv_then_it_reads_back_with_balances
 def test_given_a_portfolio_when_exported_as_xlsx_then_openpyxl_reads_it(world):
     stream = io.BytesIO()
 
-    assert portfolio_export_xlsx(portfolio=world.p_co, user=world.admin, stream=stream) == 1
+    assert portfolio_export_xlsx(portfolio=world.p_co, user=world.admin, stream=stream, personal_data=True) == 1
 
     sheet = load_workbook(io.BytesIO(stream.getvalue()), read_only=True).active
     header, row = list(sheet.iter_rows(values_only=True))
@@ -74,6 +79,20 @@ def test_given_a_portfolio_when_exported_as_xlsx_then_openpyxl_reads_it(world):
     values = dict(zip(header, row, strict=True))
     assert values["reference"] == "TC-0001" and values["total"] == 875000
     assert values["id_number"] == "79123456" and values["debtor_name"] == "Andrés Rodríguez Gómez"
+
+
+def test_given_no_request_for_personal_data_when_exported_then_the_file_is_minimised_and_no_debtor_view_is_logged(
+    world,
+):
+    stream = io.StringIO()
+
+    assert portfolio_export_csv(portfolio=world.p_es, user=world.admin, stream=stream) == 1
+
+    rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert tuple(rows[0].keys()) == ACCOUNT_COLUMNS
+    assert not {"debtor_name", "id_number", "id_type", "id_country"} & set(rows[0])
+    assert world.debtor_es.id_number not in stream.getvalue() and "Lucía" not in stream.getvalue()
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_formula_like_values_stay_text(world):
@@ -93,13 +112,13 @@ def test_a_user_outside_the_portfolio_exports_nothing(world):
     assert portfolio_export_csv(portfolio=world.p_co, user=world.creditor_es, stream=stream) == 0
     assert portfolio_export_csv(portfolio=world.p_co, user=world.agent_es, stream=io.StringIO()) == 0
 
-    assert stream.getvalue().splitlines() == [",".join(EXPORT_COLUMNS)]
+    assert stream.getvalue().splitlines() == [",".join(ACCOUNT_COLUMNS)]
     assert not PersonalDataAccess.objects.exists()
 
 
 def test_every_exported_debtor_is_written_to_the_access_log_as_one_export(world):
     bulk_accounts(world.p_es, 25)
-    portfolio_export_csv(portfolio=world.p_es, user=world.creditor_es, stream=io.StringIO())
+    portfolio_export_csv(portfolio=world.p_es, user=world.creditor_es, stream=io.StringIO(), personal_data=True)
 
     logged = PersonalDataAccess.objects.filter(user=world.creditor_es, via="export")
     assert logged.count() == 26
@@ -159,12 +178,14 @@ def test_cli_export_writes_csv_and_xlsx_and_exits_0(world, tmp_path):
                      "--format", "csv", "--output", str(tmp_path / "out.csv"))
     assert code == 0 and "Exported 1 accounts" in out
     rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8-sig")))
-    assert rows[0]["reference"] == "LN-0001"
+    assert rows[0]["reference"] == "LN-0001" and "id_number" not in rows[0]  # minimised unless asked
+    assert not PersonalDataAccess.objects.exists()
     code, out = _cli("export", "--creditor", "bank-es", "--portfolio", "ES-2026-01", "--user", "admin",
-                     "--format", "xlsx", "--output", str(tmp_path / "out.xlsx"), "--json")
+                     "--format", "xlsx", "--output", str(tmp_path / "out.xlsx"), "--json", "--with-personal-data")
     assert code == 0 and '"accounts": 1' in out
-    assert load_workbook(tmp_path / "out.xlsx").active["A2"].value == "LN-0001"
-    assert PersonalDataAccess.objects.filter(path__startswith="cli/export/").count() == 2
+    sheet = load_workbook(tmp_path / "out.xlsx").active
+    assert sheet["A2"].value == "LN-0001" and "id_number" in [c.value for c in sheet[1]]
+    assert PersonalDataAccess.objects.filter(path__startswith="cli/export/").count() == 1
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -109,3 +109,50 @@ def test_a_job_only_runs_on_the_content_it_was_created_for(world, es_profile, tm
     import_run(job=job, path=path)
     assert job.status == ImportStatus.FAILED and job.failure_code == "content_changed"
     assert not Account.objects.filter(creditor_reference="R-1").exists()
+
+
+def _index_names() -> set[str]:
+    from django.db import connection
+
+    tables = ("debtors_debtor", "debtors_contactpoint", "debts_account", "debts_ledgerentry", "debts_accountevent",
+              "debts_accountparty")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s, %s, %s, %s, %s, %s)",
+                           tables)
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename IN (%s, %s, %s, %s, %s, %s) UNION ALL "
+                           "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text "
+                           "IN (%s, %s, %s, %s, %s, %s)", tables + tables)
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_given_a_file_as_large_as_the_stored_portfolios_when_imported_then_indexes_are_rebuilt_after_the_load(
+    world, es_profile, tmp_path, monkeypatch, large
+):  # type: ignore[no-untyped-def]
+    from acuerda.core import bulk
+    from acuerda.debts.selectors import ledger_mismatches
+    from acuerda.imports import services
+
+    rebuilt: list[object] = []
+    real = bulk.indexes_rebuilt_after
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rebuilt.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "indexes_rebuilt_after", spy)
+    # The world holds two accounts: a one-row threshold makes this two-row file "large" for them.
+    monkeypatch.setattr(services, "LARGE_IMPORT_ROWS", 1 if large else 10**9)
+    before = _index_names()
+    path = _file(tmp_path)
+
+    job, _ = run_import(path, profile=es_profile, portfolio=world.p_es)
+
+    assert job.status == ImportStatus.DONE and job.accounts_created == 1
+    assert len(rebuilt) == (1 if large else 0)
+    assert _index_names() == before  # every index and foreign key is back
+    assert "debtor_name_idx" in before and "account_work_idx" in before
+    assert Account.objects.filter(portfolio=world.p_es, creditor_reference="R-1").count() == 1
+    assert list(ledger_mismatches()) == []

@@ -6,7 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from acuerda.imports import readers
+from acuerda.imports.choices import DATE_FORMATS
 from acuerda.imports.readers import (
     AmountError,
     DateError,
@@ -122,3 +126,26 @@ def test_jsonl_keeps_numbers_exact(tmp_path):  # type: ignore[no-untyped-def]
         (1, {"ref": "A", "amount": Decimal("1234.56"), "n": Decimal(3)}),
         (3, {"ref": "B", "amount": ""}),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from([n for n in DATE_FORMATS if n != "excel"]),
+    first=st.integers(min_value=0, max_value=40),
+    second=st.integers(min_value=0, max_value=40),
+    year=st.integers(min_value=1890, max_value=2100),
+    order=st.sampled_from(["dmy", "ymd", "dym"]),
+    sep=st.sampled_from("/-."),
+    pad=st.booleans(),
+)
+def test_given_any_numeric_date_text_when_read_then_the_fast_path_agrees_with_strptime(
+    name: str, first: int, second: int, year: int, order: str, sep: str, pad: bool
+) -> None:
+    a, b = (f"{first:02d}", f"{second:02d}") if pad else (str(first), str(second))
+    parts = {"dmy": [a, b, str(year)], "ymd": [str(year), a, b], "dym": [a, str(year), b]}[order]
+    text = sep.join(parts)
+    try:
+        expected = dt.datetime.strptime(text, DATE_FORMATS[name]).date()  # noqa: DTZ007
+    except ValueError:
+        expected = None
+    assert readers._read_date(text, name) == expected

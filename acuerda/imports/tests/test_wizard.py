@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from acuerda.debts.models import Account
 from acuerda.imports.choices import ImportStatus
@@ -352,3 +353,36 @@ def test_a_failed_job_can_be_run_again(client, world, jobs, django_capture_on_co
         client.post(reverse("imports:retry", args=[es.pk]))
     es.refresh_from_db()
     assert es.status == ImportStatus.DONE
+
+
+def test_given_a_running_import_when_it_reports_rows_then_the_bar_shows_them_and_the_report_goes_at_the_end(
+    client, world, es_profile, monkeypatch, settings, tmp_path
+):  # type: ignore[no-untyped-def]
+    from acuerda.imports import progress, services, tasks
+    from acuerda.imports.tasks import import_job_run
+
+    settings.DATA_DIR = tmp_path
+    _login(client, world.admin)
+    _upload(client, world, content=ugly_csv(), profile=es_profile)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    progress.progress_write(job_id=job.pk, rows_read=1234, rows_expected=5000)
+    text = client.get(reverse("imports:progress", args=[job.pk])).content.decode()
+    assert 'max="5000" value="1234"' in text and "(24 %)" in text
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.UPLOADED, confirmed_at=timezone.now())
+
+    reports: list[tuple[int, int]] = []
+    real_write = progress.progress_write
+
+    def spy(*, job_id: int, rows_read: int, rows_expected: int) -> None:
+        reports.append((rows_read, rows_expected))
+        real_write(job_id=job_id, rows_read=rows_read, rows_expected=rows_expected)
+
+    monkeypatch.setattr(tasks, "progress_write", spy)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    assert import_job_run(job.pk) == ImportStatus.DONE
+    job.refresh_from_db()
+    assert len(reports) >= 3, reports
+    assert [r for r, _e in reports] == sorted(r for r, _e in reports)  # it only moves forward
+    assert reports[-1][0] == job.rows_read and all(e >= r for r, e in reports)
+    assert progress.progress_read(job.pk) is None  # gone once the job has finished

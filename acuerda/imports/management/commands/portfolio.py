@@ -82,6 +82,8 @@ class Command(BaseCommand):
             sub.add_argument("--output", required=True, type=Path, help="the file to write")
             sub.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
         export.add_argument("--format", required=True, choices=["csv", "xlsx"])
+        export.add_argument("--with-personal-data", action="store_true",
+                            help="add the debtor's name and national id (logged as a view of each debtor's data)")
         recall.add_argument("--format", choices=["csv", "xlsx"], help="default: by the --output suffix")
         recall.add_argument("--reason", required=True, help="why the accounts are recalled (on every account event)")
         recall.add_argument(
@@ -170,12 +172,13 @@ class Command(BaseCommand):
         target: Path = options["output"]
         fmt = options["format"]
         audit = f"cli/export/{fmt}/portfolio/{portfolio.pk}"
+        personal = bool(options.get("with_personal_data"))
         if fmt == "xlsx":
             count = self._write_atomically(target, True, lambda stream: portfolio_export_xlsx(
-                portfolio=portfolio, user=user, stream=stream, audit_path=audit))
+                portfolio=portfolio, user=user, stream=stream, audit_path=audit, personal_data=personal))
         else:
             count = self._write_atomically(target, False, lambda stream: portfolio_export_csv(
-                portfolio=portfolio, user=user, stream=stream, audit_path=audit))
+                portfolio=portfolio, user=user, stream=stream, audit_path=audit, personal_data=personal))
         if options["json"]:
             self.stdout.write(json.dumps({"portfolio_id": portfolio.pk, "accounts": count, "output": str(target)}))
         else:
