@@ -2,15 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from acuerda.compliance.engine import PolicyError, policy_from_dict
 from acuerda.compliance.models import (
     AccountRestriction,
     CompliancePolicy,
+    ComplianceReading,
     ContactAttempt,
     ContactDecision,
 )
+from acuerda.compliance.services import compliance_readings_save
 from acuerda.core.admin import AppendOnlyAdmin, ScopedAdmin
 
 
@@ -74,3 +79,35 @@ class ContactAttemptAdmin(AppendOnlyAdmin):
     raw_id_fields = ["account", "debtor", "decision"]
     list_select_related = ["account", "actor"]
     show_full_result_count = False
+
+
+class ComplianceReadingForm(forms.ModelForm):
+    class Meta:
+        model = ComplianceReading
+        fields = ["jurisdiction", "readings"]
+        help_texts = {"readings": _('{"rule id": {"setting": value}}: the documented settings of each rule are '
+                                    "listed in the rule pack documentation (/compliance/packs/).")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("jurisdiction") and isinstance(data.get("readings"), dict):
+            try:
+                policy_from_dict({"settings": data["readings"]}, data["jurisdiction"])
+            except PolicyError as exc:
+                raise forms.ValidationError(
+                    {"readings": [f"{field}: {message}" for field, message in exc.errors]}
+                ) from None
+        return data
+
+
+@admin.register(ComplianceReading)
+class ComplianceReadingAdmin(admin.ModelAdmin):
+    """Agency-wide readings of ambiguous rules: compliance officers and administrators."""
+
+    form = ComplianceReadingForm
+    list_display = ["jurisdiction", "updated_at", "updated_by"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = compliance_readings_save(jurisdiction=obj.jurisdiction, settings=obj.readings,
+                                         actor=request.user)  # type: ignore[arg-type]
+        obj.pk = saved.pk

@@ -33,10 +33,14 @@ from acuerda.compliance.engine import (
     Policy,
     parse_request,
     plan_for_template,
-    policy_from_dict,
 )
-from acuerda.compliance.models import AccountRestriction, CompliancePolicy, ContactAttempt
-from acuerda.compliance.services import HISTORY_DAYS, address_zone
+from acuerda.compliance.models import (
+    AccountRestriction,
+    CompliancePolicy,
+    ComplianceReading,
+    ContactAttempt,
+)
+from acuerda.compliance.services import HISTORY_DAYS, address_zone, effective_policy
 from acuerda.debtors.choices import ContactKind, ContactStatus
 from acuerda.debtors.models import ContactConsent, ContactPoint, Debtor
 from acuerda.debts.choices import OPEN_STATUSES
@@ -155,16 +159,18 @@ def _history(day: dt.date) -> dict[int, tuple[HistoryEntry, ...]]:
     return {a: tuple(h) for a, h in by_account.items()}
 
 
-def _policies() -> tuple[dict[int, Policy], dict[tuple[int, str], Policy]]:
-    by_portfolio: dict[int, Policy] = {}
-    by_creditor: dict[tuple[int, str], Policy] = {}
+def _policies() -> tuple[dict[int, dict[str, Any]], dict[tuple[int, str], dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The stored policies' rules by portfolio and by (creditor, jurisdiction), and the agency's
+    readings by jurisdiction."""
+    by_portfolio: dict[int, dict[str, Any]] = {}
+    by_creditor: dict[tuple[int, str], dict[str, Any]] = {}
     for stored in CompliancePolicy.objects.all():
-        policy = policy_from_dict(stored.rules, stored.jurisdiction)
         if stored.portfolio_id is not None:
-            by_portfolio[stored.portfolio_id] = policy
+            by_portfolio[stored.portfolio_id] = stored.rules
         else:
-            by_creditor[(stored.creditor_id, stored.jurisdiction)] = policy
-    return by_portfolio, by_creditor
+            by_creditor[(stored.creditor_id, stored.jurisdiction)] = stored.rules
+    readings = dict(ComplianceReading.objects.values_list("jurisdiction", "readings"))
+    return by_portfolio, by_creditor, readings
 
 
 def _intersect(a: Sequence[Interval], b: Sequence[Interval]) -> tuple[Interval, ...]:
@@ -217,7 +223,7 @@ def contact_plan_day(
     zones_of = _debtor_zones()
     consents_of = _consents()
     history_of = _history(day)
-    by_portfolio, by_creditor = _policies()
+    by_portfolio, by_creditor, readings = _policies()
     # Per portfolio: its jurisdiction and the policy that applies (the portfolio's, else the
     # creditor's for that jurisdiction), worked out once.
     portfolios: dict[int, tuple[str, Any, Policy | None]] = {}
@@ -225,10 +231,11 @@ def contact_plan_day(
         "pk", "creditor_id", "jurisdiction_country", "jurisdiction_subdivision"
     ):
         jurisdiction = f"{country}-{subdivision}" if subdivision else country
-        if pk in by_portfolio:
-            portfolios[pk] = (jurisdiction, ("portfolio", pk), by_portfolio[pk])
-        else:
-            portfolios[pk] = (jurisdiction, ("creditor", creditor_id), by_creditor.get((creditor_id, jurisdiction)))
+        own_rules = by_portfolio.get(pk)
+        rules = own_rules if own_rules is not None else by_creditor.get((creditor_id, jurisdiction))
+        chosen = readings.get(jurisdiction) or readings.get(country)
+        policy_key = ("portfolio", pk) if own_rules is not None else ("creditor", creditor_id, jurisdiction)
+        portfolios[pk] = (jurisdiction, policy_key, effective_policy(jurisdiction, rules, chosen))
     # Few debtors have a zone of their own or are vulnerable; few accounts have restrictions.
     own: dict[int, tuple[str, bool]] = {
         pk: (tz_name, bool(vulnerable)) for pk, tz_name, vulnerable in _stream(

@@ -114,6 +114,28 @@ class CompliancePolicy(models.Model):
         return str(_("Contact policy of %(target)s (%(jurisdiction)s)") % {"target": target, "jurisdiction": self.jurisdiction})
 
 
+class ComplianceReading(models.Model):
+    """The agency's choice among the documented readings of ambiguous rules, per jurisdiction
+    (``{"co.frequency.daily": {"count_failed_attempts": false}}``). The packs ship the strict
+    reading; a compliance officer may choose another documented one here, and every decision
+    that relies on it says so. Creditors cannot: their policies only tighten."""
+
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=8, unique=True)
+    readings = models.JSONField(_("readings"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("rule reading")
+        verbose_name_plural = _("rule readings")
+
+    def __str__(self) -> str:
+        return str(_("Rule readings for %(jurisdiction)s") % {"jurisdiction": self.jurisdiction})
+
+
 class ContactDecisionQuerySet(AppendOnlyQuerySet):
     def for_user(self, user: User) -> ContactDecisionQuerySet:
         return scope(self, user, "account__portfolio_id")

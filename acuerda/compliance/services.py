@@ -43,6 +43,7 @@ from acuerda.compliance.engine.calendar import COUNTRY_ZONES, SUBDIVISION_ZONES
 from acuerda.compliance.models import (
     AccountRestriction,
     CompliancePolicy,
+    ComplianceReading,
     ContactAttempt,
     ContactDecision,
 )
@@ -218,15 +219,36 @@ def _request_data(account: Account, party: PartyFacts, channel: str, at: dt.date
     }
 
 
+def effective_policy(
+    jurisdiction: str, rules: Mapping[str, Any] | None, readings: Mapping[str, Any] | None
+) -> Policy | None:
+    """The engine policy for a portfolio: its creditor's (or its own) tightening ``rules`` and
+    the agency's chosen ``readings`` of ambiguous rules."""
+    if not rules and not readings:
+        return None
+    data = dict(rules or {})
+    if readings:
+        data["settings"] = dict(readings)
+    data.pop("jurisdiction", None)
+    return policy_from_dict(data, jurisdiction)
+
+
+def readings_for(jurisdiction: str) -> dict[str, Any] | None:
+    """The agency's readings for a jurisdiction (``US-MA``), else for its country (``US``)."""
+    found = dict(ComplianceReading.objects.filter(jurisdiction__in=[jurisdiction, jurisdiction.split("-", 1)[0]])
+                 .values_list("jurisdiction", "readings"))
+    return found.get(jurisdiction) or found.get(jurisdiction.split("-", 1)[0]) or None
+
+
 def policy_for(account: Account) -> Policy | None:
-    """The portfolio's contact policy, else the creditor's for the portfolio's jurisdiction."""
+    """The portfolio's contact policy, else the creditor's for the portfolio's jurisdiction,
+    with the agency's readings of ambiguous rules."""
     portfolio = account.portfolio
     stored = CompliancePolicy.objects.filter(portfolio=portfolio).first() or CompliancePolicy.objects.filter(
         creditor_id=portfolio.creditor_id, portfolio__isnull=True, jurisdiction=portfolio.jurisdiction
     ).first()
-    if stored is None:
-        return None
-    return policy_from_dict(stored.rules, stored.jurisdiction)
+    return effective_policy(portfolio.jurisdiction, stored.rules if stored else None,
+                            readings_for(portfolio.jurisdiction))
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,3 +392,15 @@ def compliance_policy_save(
         raise ComplianceError("; ".join(exc.messages)) from exc
     stored.save()
     return stored
+
+
+@transaction.atomic
+def compliance_readings_save(*, jurisdiction: str, settings: Mapping[str, Any], actor: User | None) -> ComplianceReading:
+    """Choose, for the whole agency, documented readings of ambiguous rules of a jurisdiction
+    (``{rule_id: {setting: value}}``); ``PolicyError`` names every unknown rule or setting."""
+    policy_from_dict({"settings": dict(settings)}, jurisdiction)
+    reading, _created = ComplianceReading.objects.select_for_update().get_or_create(jurisdiction=jurisdiction)
+    reading.readings = dict(settings)
+    reading.updated_by = actor
+    reading.save()
+    return reading

@@ -45,6 +45,9 @@ _COMPLIANCE_OFFICER = {
     "compliance.change_compliancepolicy",
     "compliance.view_accountrestriction",
     "compliance.change_accountrestriction",
+    "compliance.view_compliancereading",
+    "compliance.add_compliancereading",
+    "compliance.change_compliancereading",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -78,9 +78,11 @@ ENGINE_READINGS = [
     "setting says so (on for the US email/text opt-out); they are listed in `assumptions`. / "
     "Los datos desconocidos no bloquean salvo `unknown_blocks`; se anotan como supuestos.",
     "- A creditor policy can only tighten (hours, closed weekdays, blackout dates, forbidden "
-    "channels, lower caps); `settings` chooses among the documented readings of each rule, and "
-    "each decision that relies on a changed setting says so. / La política del mandante solo "
-    "restringe; `settings` elige entre las lecturas documentadas.",
+    "channels, lower caps). `settings` chooses among the documented readings of each rule: the "
+    "agency's compliance officer sets them per jurisdiction (rule readings in the back office), "
+    "and each decision that relies on a changed setting says so. / La política del mandante solo "
+    "restringe; las lecturas documentadas (`settings`) las elige el responsable de cumplimiento "
+    "de la agencia por jurisdicción.",
     "",
 ]
 

@@ -282,9 +282,9 @@ def window(
 
 
 HOURS_SETTING_DOC = (
-    "El horario es un ajuste porque la fuente no fija horas (o no está verificada); el mandante "
+    "El horario es un ajuste porque la fuente no fija horas (o no está verificada); la agencia "
     'puede fijar otro en \'settings\' con el formato {"mon": [["HH:MM", "HH:MM"]], ...}.',
-    "The hours are a setting because the source sets no hours (or is unverified); a creditor may "
+    "The hours are a setting because the source sets no hours (or is unverified); the agency may "
     'set others in \'settings\' as {"mon": [["HH:MM", "HH:MM"]], ...}.',
 )
 

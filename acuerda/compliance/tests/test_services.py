@@ -182,3 +182,25 @@ def test_address_zone_tells_the_zone_only_when_the_address_does() -> None:
     assert address_zone("ES", "") is None  # the islands or the peninsula: the address does not say
     assert address_zone("CO", "") == "America/Bogota"
     assert address_zone("MX", "") is None and address_zone("US", "CA") == "America/Los_Angeles"
+
+
+def test_given_an_agency_reading_when_checked_and_planned_then_it_applies_and_the_decision_says_so(
+    world,
+):  # type: ignore[no-untyped-def]
+    from acuerda.compliance.batch import contact_plan_day
+    from acuerda.compliance.services import compliance_readings_save
+
+    _co_authorised(world, "call")
+    seven_pm = _at(MONDAY, 19, 0, BOGOTA)
+    assert not contact_check(account=world.account_co, channel="call", at=seven_pm).allowed  # strict: end excluded
+
+    compliance_readings_save(jurisdiction="CO", settings={"co.hours": {"end_inclusive": True}}, actor=world.compliance)
+
+    decision = contact_check(account=world.account_co, channel="call", at=seven_pm)
+    assert decision.allowed
+    assert any("end_inclusive" in note["en"] for note in decision.decision["assumptions"])
+    plan = next(p for p in contact_plan_day(day=MONDAY, channels=("call",)) if p.account_id == world.account_co.pk)
+    assert plan.plan["call"][-1][1] == _at(MONDAY, 19, 1, BOGOTA)  # the 19:00 minute is inside now
+
+    with pytest.raises(PolicyError, match="nope"):
+        compliance_readings_save(jurisdiction="CO", settings={"nope": {"x": 1}}, actor=None)
