@@ -192,7 +192,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
              "Equipo México: the Mexican portfolios (discounts up to 20 %, 12 instalments).",
              team="Equipo México"),
     DemoUser("cumplimiento", "Acuerda-Demo-Cumplimiento-2026", "compliance", "Elena", "Campos Vidal",
-             "Everything, read-only, plus the personal-data access log."),
+             "Everything, read-only; the access log, the contact-rule simulator and readings, subject access and erasure."),
     DemoUser("mandante", "Acuerda-Demo-Mandante-2026", "creditor", "Pablo", "Serrano Prieto",
              "Only Banco Ibérico's portfolios, read-only.", creditor_code="banco-iberico"),
 )  # fmt: skip
