@@ -241,16 +241,6 @@ EXAMPLE_ERRORS: dict[str, Any] = {
 # --------------------------------------------------------------------------------------------
 
 
-def field_errors(exc: RequestError, *, index: int | None = None) -> list[dict[str, str]]:
-    out = []
-    for e in exc.errors:
-        field = e.field
-        if index is not None:
-            field = f"[{index}].{field}" if field else f"[{index}]"
-        out.append({"field": field, "message": e.message_en, "message_es": e.message_es})
-    return out
-
-
 def _refused(field: str, message: str, message_es: str) -> Response:
     body = {"errors": [{"field": field, "message": message, "message_es": message_es}]}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
@@ -313,7 +303,7 @@ class ComplianceCheckView(APIView):
             try:
                 return Response(decision_to_dict(evaluate(parse_request(data))))
             except RequestError as exc:
-                return Response({"errors": field_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"errors": exc.as_dicts()}, status=status.HTTP_400_BAD_REQUEST)
         if len(data) > MAX_BATCH:
             return _refused(
                 "",
@@ -326,7 +316,7 @@ class ComplianceCheckView(APIView):
             try:
                 decisions.append(decision_to_dict(evaluate(parse_request(item))))
             except RequestError as exc:
-                errors += field_errors(exc, index=index)
+                errors += exc.as_dicts(index=index)
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(decisions)

@@ -50,6 +50,17 @@ class RequestError(ValueError):
         self.errors: list[FieldError] = list(errors)
         super().__init__("; ".join(f"{e.field}: {e.message_en}" for e in self.errors))
 
+    def as_dicts(self, *, index: int | None = None) -> list[dict[str, str]]:
+        """The errors in the shape every interface answers with; ``index`` names the request
+        within a batch (``[3].party.timezone``)."""
+        out = []
+        for e in self.errors:
+            field = e.field
+            if index is not None:
+                field = f"[{index}].{field}" if field else f"[{index}]"
+            out.append({"field": field, "message": e.message_en, "message_es": e.message_es})
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class InconvenientTime:

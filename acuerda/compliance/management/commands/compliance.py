@@ -68,18 +68,6 @@ def default_docs_path() -> Path:
     return Path(settings.BASE_DIR) / DOCS_PATH
 
 
-def request_errors(exc: RequestError, *, index: int | None = None) -> list[dict[str, str]]:
-    """The engine's field errors in the shape every interface answers with; ``index`` names the
-    request within a batch (``[3].party.timezone``)."""
-    out = []
-    for e in exc.errors:
-        field = e.field
-        if index is not None:
-            field = f"[{index}].{field}" if field else f"[{index}]"
-        out.append({"field": field, "message": e.message_en, "message_es": e.message_es})
-    return out
-
-
 def policy_mismatch(policy: Policy | None, jurisdiction: str) -> RequestError | None:
     """A policy is written for one country: refuse requests of another, naming the field."""
     if policy is None or policy.jurisdiction is None:
@@ -271,7 +259,7 @@ class Command(BaseCommand):
             decision = decide(whole, policy)
         except RequestError as exc:
             self._refuse(
-                {"error": "invalid_request", "errors": request_errors(exc)},
+                {"error": "invalid_request", "errors": exc.as_dicts()},
                 _("The request is refused."),
             )
             return
@@ -292,7 +280,7 @@ class Command(BaseCommand):
                 result = decide(data, policy)
             except RequestError as exc:
                 self._emit(
-                    {"error": "invalid_request", "line": number, "errors": request_errors(exc)}
+                    {"error": "invalid_request", "line": number, "errors": exc.as_dicts()}
                 )
                 refused += 1
                 continue
