@@ -189,6 +189,8 @@ def _plain_national(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     digits = text.translate(_SEPARATORS)
     if digits[:1] == "+":
         digits = digits[1:]
+        if digits[:1] == "0":
+            return None  # no calling code starts with 0 ("045" is not 45)
         # Calling codes are prefix-free: at most one of the first 1-3 digits is a code.
         for size in (1, 2, 3):
             code_region = _plain_region_of(digits[:size]) if digits[:size].isdigit() else None

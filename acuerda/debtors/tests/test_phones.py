@@ -348,6 +348,7 @@ _LAYOUTS = st.sampled_from(["{}", "{} ", "({})", "{}-", "{}."])
 @example(region="MX", digits="5512345678", split=2, layout="({})", international=False)
 @example(region="CL", digits="221234567", split=2, layout="{}-", international=False)
 @example(region="ES", digits="34600123456", split=2, layout="{}", international=True)
+@example(region="ES", digits="04520100000", split=1, layout="{}", international=True)  # "045" is no code
 def test_given_any_digits_when_parsed_then_the_fast_path_agrees_with_the_library(
     region: str, digits: str, split: int, layout: str, international: bool
 ) -> None:
