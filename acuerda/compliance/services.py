@@ -299,7 +299,9 @@ def contact_check(
     at = at or timezone.now()
     account = Account.objects.select_related("portfolio", "debtor").get(pk=account.pk)
     party = _party(account, debtor, contact_point)
-    requests = [_request_data(account, party, channel, at, purpose, message, zone) for zone in _candidate_zones(party)]
+    # The facts are read once; only the party's zone differs between the candidates.
+    base = _request_data(account, party, channel, at, purpose, message, None)
+    requests = [{**base, "party": {**base["party"], "timezone": zone}} for zone in _candidate_zones(party)]
     try:
         decision = _strictest(requests, policy_for(account))
     except (RequestError, PolicyError) as exc:
