@@ -9,8 +9,9 @@ For each database (SQLite in a fresh data directory, and/or a fresh PostgreSQL d
    debtor of an earlier row (the same person with two accounts);
 2. ``acuerda migrate``, a creditor and a portfolio through the services and a profile through
    ``profile_from_yaml`` (in a child process);
-3. ``acuerda portfolio import FILE ... --json`` in a child process: its **wall time** and **peak
-   RSS** (``wait4`` on that child only; for PostgreSQL the server's memory is not included);
+3. ``acuerda portfolio import FILE ... --json`` in a child process: its **wall time**, **peak
+   RSS** (``wait4`` on that child only; for PostgreSQL the server's memory is not included) and
+   **CPU seconds** (that child and its parse workers, not the PostgreSQL server);
 4. checks the counts (accounts, debtors, contact points) and ``ledger_mismatches()``;
 5. PostgreSQL only, the yardstick: a bare ``COPY`` of the same CSV into an unlogged table of
    text columns (``psql \\copy``, timed as a whole);
@@ -141,8 +142,9 @@ def generate(path: Path, rows: int, seed: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> tuple[float, float, str]:
-    """Run ``cmd``; (wall seconds, peak RSS in MiB of that child, its stdout)."""
+def _run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> tuple[float, float, str, float]:
+    """Run ``cmd``; (wall seconds, peak RSS in MiB of that child, its stdout, the CPU seconds of
+    that child and the processes it waited for, user + system)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE if capture else None, text=True)
     out = proc.stdout.read() if proc.stdout is not None else ""
@@ -151,7 +153,7 @@ def _run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> tuple
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {code}:\n{out}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def _psql(pg_url: str, db: str, sql: str, *, capture: bool = False) -> str:
@@ -185,10 +187,11 @@ def bench_one(db: str, csv_path: Path, expected: dict[str, int], args: argparse.
         _run([*acuerda, "migrate", "-v0"], env)
         _run([sys.executable, __file__, "--_setup"], env)
         print(f"== {db}: acuerda portfolio import ({expected['rows']:,} rows)", flush=True)
-        wall, rss, out = _run([*acuerda, "portfolio", "import", str(csv_path), "--creditor", "bench",
+        wall, rss, out, cpu = _run([*acuerda, "portfolio", "import", str(csv_path), "--creditor", "bench",
                                "--portfolio", "BENCH-1", "--profile", "bench", "--json"], env, capture=True)
         summary = json.loads(out)
-        print(f"   {wall:.1f} s, peak RSS {rss:,.0f} MiB, {expected['rows'] / wall:,.0f} rows/s", flush=True)
+        print(f"   {wall:.1f} s ({cpu:.1f} CPU s), peak RSS {rss:,.0f} MiB, {expected['rows'] / wall:,.0f} rows/s",
+              flush=True)
         check_file = data_dir / "check.json"
         _run([sys.executable, __file__, "--_check", str(check_file)], env)
         check = json.loads(check_file.read_text())
@@ -214,6 +217,7 @@ def bench_one(db: str, csv_path: Path, expected: dict[str, int], args: argparse.
         "file_mib": round(csv_path.stat().st_size / 2**20, 1),
         "import_wall_seconds": round(wall, 1),
         "import_peak_rss_mib": round(rss),
+        "import_cpu_seconds": round(cpu, 1),
         "rows_per_second": round(expected["rows"] / wall),
         "copy_wall_seconds": round(copy_wall, 1) if copy_wall is not None else None,
         "copy_rows_per_second": round(expected["rows"] / copy_wall) if copy_wall else None,
@@ -226,8 +230,8 @@ def bench_one(db: str, csv_path: Path, expected: dict[str, int], args: argparse.
     RESULTS.mkdir(exist_ok=True)
     out_path = RESULTS / f"import-{db}-{expected['rows']}.json"
     out_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    line = (f"{db} ({check['server']}), {expected['rows']:,} rows: {wall:.1f} s, {result['rows_per_second']:,} rows/s, "
-            f"peak RSS {rss:,.0f} MiB")
+    line = (f"{db} ({check['server']}), {expected['rows']:,} rows: {wall:.1f} s ({cpu:.1f} CPU s), "
+            f"{result['rows_per_second']:,} rows/s, peak RSS {rss:,.0f} MiB")
     if copy_wall is not None:
         line += f"; bare COPY {copy_wall:.1f} s ({result['copy_rows_per_second']:,} rows/s)"
     print(line + (f"; PROBLEMS: {'; '.join(problems)}" if problems else "; checks OK"), flush=True)

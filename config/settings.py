@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "acuerda.imports",
     "acuerda.compliance",
     "acuerda.privacy",
+    "acuerda.workspace",
+    "acuerda.agreements",
+    "acuerda.payments",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +151,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- The agency, as agents introduce it (scripts and legally required disclosures).
+ACUERDA_AGENCY_NAME = env_str("ACUERDA_AGENCY_NAME", "Acuerda Gestión de Cobros")
+ACUERDA_AGENCY_PHONE = env_str("ACUERDA_AGENCY_PHONE", "+34 900 000 000")
+ACUERDA_AGENCY_ADDRESS = env_str("ACUERDA_AGENCY_ADDRESS", "Calle Mayor 1, 28013 Madrid")
+# On the fee invoices and remittances to creditors, and as the SEPA direct-debit creditor.
+ACUERDA_AGENCY_TAX_ID = env_str("ACUERDA_AGENCY_TAX_ID", "B00000000")
+ACUERDA_AGENCY_IBAN = env_str("ACUERDA_AGENCY_IBAN", "ES9121000418450200051332")
+ACUERDA_AGENCY_BIC = env_str("ACUERDA_AGENCY_BIC", "CAIXESBBXXX")
+ACUERDA_SEPA_CREDITOR_ID = env_str("ACUERDA_SEPA_CREDITOR_ID", "ES23ZZZ47690558N")
+# Payment providers allowed to notify payments: "code:secret,code2:secret2" (HMAC-SHA256 signatures).
+ACUERDA_PAYMENT_PROVIDERS = dict(
+    item.split(":", 1) for item in env_list("ACUERDA_PAYMENT_PROVIDERS", []) if ":" in item
+)
+
 # --- API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -191,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-check-nightly": {"task": "debts.ledger_check", "schedule": crontab(hour=3, minute=15)},
     "privacy-retention-nightly": {"task": "privacy.retention_run", "schedule": crontab(hour=2, minute=30)},
     "imports-files-cleanup-nightly": {"task": "imports.files_cleanup", "schedule": crontab(hour=2, minute=50)},
+    "agreements-promises-nightly": {"task": "agreements.promises_evaluate", "schedule": crontab(hour=4, minute=0)},
+    "agreements-plans-nightly": {"task": "agreements.plans_evaluate", "schedule": crontab(hour=4, minute=10)},
+    "agreements-reminders-daily": {"task": "agreements.reminders_emit", "schedule": crontab(hour=6, minute=0)},
+    # Priorities follow the days past due: rebuilt before the shift and every hour (new placements).
+    "workspace-queue-refresh": {"task": "workspace.queue_refresh", "schedule": crontab(minute=5)},
 }
 
 LOG_LEVEL = env_choice("ACUERDA_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))

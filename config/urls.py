@@ -10,6 +10,8 @@ urlpatterns = [
     path("debtors/", include("acuerda.debtors.urls")),
     path("imports/", include("acuerda.imports.urls")),
     path("compliance/", include("acuerda.compliance.urls")),
+    path("work/", include("acuerda.workspace.urls")),
+    path("payments/", include("acuerda.payments.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

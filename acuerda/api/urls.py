@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from acuerda.api import compliance, imports, views
+from acuerda.api import compliance, imports, payments, views
 
 router = DefaultRouter()
 router.register("creditors", views.CreditorViewSet)
@@ -12,6 +12,9 @@ router.register("import-jobs", imports.ImportJobViewSet)
 
 urlpatterns = [
     path("compliance/check/", compliance.ComplianceCheckView.as_view(), name="compliance-check"),
+    path("payments/", payments.PaymentRegisterView.as_view(), name="payment-register"),
+    path("payments/providers/<slug:provider>/notifications/", payments.ProviderNotificationView.as_view(),
+         name="payment-notification"),
     path("portfolios/<int:pk>/imports/", imports.PortfolioImportView.as_view(), name="portfolio-imports"),
     path("portfolios/<int:pk>/export/", imports.PortfolioExportView.as_view(), name="portfolio-export"),
     *router.urls,

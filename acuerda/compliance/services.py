@@ -315,6 +315,32 @@ def contact_check(
     )
 
 
+def contact_preview(
+    *, account: Account, channels: Sequence[str] | None = None, at: dt.datetime | None = None,
+    purpose: str = Purpose.COLLECTION, debtor: Debtor | None = None, contact_point: ContactPoint | None = None,
+) -> dict[str, Decision]:
+    """What the gate would answer for each channel at ``at``, recording nothing: for showing
+    people which channels are open and when the next one opens. The facts are read once for
+    all channels. A real contact still asks ``contact_check`` first."""
+    channels = list(channels or Channel.values)
+    unknown = [c for c in channels if c not in Channel.values]
+    if unknown:
+        raise ComplianceError(_("Unknown channel %(channel)s.") % {"channel": unknown[0]})
+    at = at or timezone.now()
+    party = _party(account, debtor, contact_point)
+    base = _request_data(account, party, channels[0], at, purpose, None, None)
+    zones = _candidate_zones(party)
+    policy = policy_for(account)
+    result: dict[str, Decision] = {}
+    for channel in channels:
+        requests = [{**base, "channel": channel, "party": {**base["party"], "timezone": zone}} for zone in zones]
+        try:
+            result[channel] = _strictest(requests, policy)
+        except (RequestError, PolicyError) as exc:
+            raise ComplianceError(str(exc)) from exc
+    return result
+
+
 @transaction.atomic
 def contact_attempt_record(
     *, decision: ContactDecision, outcome: str, at: dt.datetime | None = None, actor: User | None = None,

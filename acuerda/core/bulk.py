@@ -7,6 +7,10 @@ the writer was made. Nothing goes through Django's per-row field preparation, so
 already be what the driver takes: ``str``/``int``/``None``, ``Decimal`` amounts (or their text),
 dates as ``date`` or ISO text, datetimes from ``db_datetime``, JSON as text.
 
+On PostgreSQL rows can also be given as lines of COPY's text format (``write_lines``, values
+made with ``copy_text``): a producer in another process can then send one string per row
+instead of a tuple of values to unpickle and format again.
+
 Primary keys are assigned before writing with ``reserve_ids`` so that rows pointing at them
 need no round trip: on PostgreSQL from the table's own sequence (safe with concurrent writers),
 on SQLite from the table's highest id, which is safe because Acuerda's SQLite transactions are
@@ -18,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -30,6 +36,39 @@ class BulkError(RuntimeError):
     """A model has a column the caller did not give and Django cannot fill."""
 
 
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: Any) -> str:
+    """``value`` as one field of a line in PostgreSQL's COPY text format: ``\\N`` for NULL,
+    backslash, tab, newline and carriage return escaped. Takes what ``BulkTable`` rows hold
+    (``str``, ``int``, ``bool``, ``Decimal``, ``date``, aware ``datetime``, ``None``)."""
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise BulkError("COPY text needs aware datetimes.")
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise BulkError(f"No COPY text for a {type(value).__name__}.")
+
+
+def copy_fields(values: Sequence[Any]) -> str:
+    """Values as tab-separated fields of a COPY text line (no line end)."""
+    texts = [value for value in values if type(value) is str]
+    if len(texts) == len(values) and _COPY_SPECIAL.search("".join(texts)) is None:
+        return "\t".join(texts)  # the common case, plain text with nothing to escape: one search
+    return "\t".join(map(copy_text, values))
+
+
 def db_datetime(value: dt.datetime) -> Any:
     """A datetime as the database driver takes it (SQLite: naive UTC text)."""
     if connection.vendor == "sqlite":
@@ -38,7 +77,8 @@ def db_datetime(value: dt.datetime) -> Any:
 
 
 class BulkTable:
-    """Writes rows of ``model`` for ``columns`` (column names, ``"id"`` first when ids are given)."""
+    """Writes rows of ``model`` for ``columns`` (column names, ``"id"`` first when ids are given);
+    ``extra`` holds the values of the model's other columns, in ``self.columns``' order."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], *, now: dt.datetime | None = None) -> None:
         self.model = model
@@ -67,6 +107,12 @@ class BulkTable:
         self.columns = (*columns, *extra_cols)
         self.extra = tuple(extra_vals)
         self.rows_written = 0
+        self._sequence: str | None = None  # PostgreSQL: the primary key's sequence, once looked up
+
+    @property
+    def extra_text(self) -> str:
+        """PostgreSQL: ``extra`` as the end of a COPY text line (empty, or a tab and the fields)."""
+        return "".join("\t" + copy_text(value) for value in self.extra)
 
     def reserve_ids(self, count: int) -> list[int]:
         """``count`` fresh primary keys for this table (see the module docstring)."""
@@ -76,11 +122,14 @@ class BulkTable:
         pk = str(self.model._meta.pk.column)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [quote(self.table), pk, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
+                if self._sequence is None:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(self.table), pk])
+                    self._sequence = cursor.fetchone()[0]
+                # The sequence looked up once, not once per value; one array rather than
+                # ``count`` rows to decode. A quarter of the time for 10,000 ids.
+                cursor.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                               [self._sequence, count])
+                return list(cursor.fetchone()[0])
             cursor.execute(
                 f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
                 f"coalesce((SELECT max({quote(pk)}) FROM {quote(self.table)}), 0))",
@@ -89,9 +138,12 @@ class BulkTable:
             first = int(cursor.fetchone()[0]) + 1
         return list(range(first, first + count))
 
-    def write(self, rows: Iterable[tuple[Any, ...]]) -> int:
+    def write(self, rows: Iterable[tuple[Any, ...]], *, filled: bool = False) -> int:
+        """Write ``rows`` (values for ``columns`` as given to the constructor); ``filled``: they
+        end with ``extra`` already, the other columns' values (a producer that makes many rows
+        adds them where it builds each row, which saves a copy of every row here)."""
         extra = self.extra
-        batch = [row + extra for row in rows] if extra else list(rows)
+        batch = [row + extra for row in rows] if extra and not filled else list(rows)
         if not batch:
             return 0
         quote = connection.ops.quote_name
@@ -105,6 +157,23 @@ class BulkTable:
             else:
                 marks = ", ".join("?" * len(self.columns))
                 raw.executemany(f"INSERT INTO {quote(self.table)} ({cols}) VALUES ({marks})", batch)  # noqa: S608
+        self.rows_written += len(batch)
+        return len(batch)
+
+
+    def write_lines(self, lines: Iterable[str]) -> int:
+        """PostgreSQL only: write rows given as lines of COPY's text format, each ending in a
+        newline, with the fields of every column in ``columns`` (``extra`` included: see
+        ``extra_text``)."""
+        if connection.vendor != "postgresql":
+            raise BulkError("COPY text lines are for PostgreSQL.")
+        batch = list(lines)
+        if not batch:
+            return 0
+        quote = connection.ops.quote_name
+        cols = ", ".join(quote(c) for c in self.columns)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(self.table)} ({cols}) FROM STDIN") as copy:
+            copy.write("".join(batch))
         self.rows_written += len(batch)
         return len(batch)
 

@@ -786,6 +786,9 @@ def _create_structure(today: dt.date) -> _Structure:
         members = [users[u.username] for u in DEMO_USERS if u.team == name]
         portfolios = [p for c in countries for p in portfolios_by_country.get(c, [])]
         team_create(name=name, members=members, portfolios=portfolios)
+    from acuerda.workspace.demo import workspace_demo
+
+    workspace_demo(author=users["supervisor"])
 
     # The services stamp "now"; the agency has existed since before its first placement.
     def morning(day: dt.date) -> dt.datetime:
@@ -1590,5 +1593,15 @@ def build_demo(
     mark = time.perf_counter()
     _analyze()
     phases["analyze"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    from acuerda.payments.demo import payments_demo
+
+    report.counts["payments (registered)"] = payments_demo(today=today, seed=seed)
+    phases["payments"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    from acuerda.workspace.queue import queue_refresh
+
+    report.counts["queued accounts"] = queue_refresh(today=today)
+    phases["work queue"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return report

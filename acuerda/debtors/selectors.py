@@ -76,12 +76,15 @@ def debtor_search(*, user: User, query: str, limit: int = 50) -> QuerySet[Debtor
 
 def debtor_accounts(*, debtor: Debtor, user: User) -> QuerySet[Account]:
     """Every account the user may see that the debtor holds, co-signs or guarantees."""
-    from acuerda.debts.models import Account
+    from acuerda.debts.models import Account, AccountParty
 
+    # Two indexed lookups, then the scope: OR-ing the holder and the party join in one query
+    # makes the databases scan every account (seconds at a million).
+    ids = set(Account.objects.filter(debtor=debtor).values_list("pk", flat=True))
+    ids.update(AccountParty.objects.filter(debtor=debtor).values_list("account_id", flat=True))
     return (
         Account.objects.for_user(user)
-        .filter(Q(debtor=debtor) | Q(parties__debtor=debtor))
-        .distinct()
+        .filter(pk__in=sorted(ids))
         .select_related("portfolio__creditor")
         .order_by("portfolio__creditor__code", "creditor_reference")
     )

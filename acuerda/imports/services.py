@@ -15,13 +15,16 @@ debtor or a closed account).
   it. Under the ``reject_file`` policy the first bad row rolls the transaction back and a
   checking pass (as a dry run) then reports every bad row: nothing is imported.
 
-Speed (issue 3: a million rows in minutes). Files of ``PARALLEL_MIN_BYTES`` or more are parsed by
-``PARSE_WORKERS`` forked processes, batch by batch with a bounded read-ahead, the results coming
-back in file order while the main process checks and writes. New debtors, contact points,
-accounts, their placement entries, ``placed`` and ``party_added`` events are written with
+Speed (issue 3: a million rows in minutes; docs/adr/0006). Files of ``PARALLEL_MIN_BYTES`` or
+more are parsed by ``PARSE_WORKERS`` forked processes, batch by batch with a bounded read-ahead,
+the results coming back in file order while the main process checks and writes. The workers
+hand back write-ready rows (``Prepared``, on PostgreSQL as COPY text fields): the main process
+only reserves ids, looks stored debtors and accounts up and de-duplicates. New debtors, contact
+points, accounts, their placement entries, ``placed`` and ``party_added`` events are written with
 ``acuerda.core.bulk.BulkTable`` (``executemany`` on SQLite, ``COPY`` on PostgreSQL, primary keys
 reserved first so rows pointing at them need no round trip) with exactly the values
-``debts.services.account_open`` would write one by one. A file at least as large as what the
+``debts.services.account_open`` would write one by one. On PostgreSQL the tables looked up are
+ANALYZEd inside the import's transaction as it grows (``_refresh_statistics``). A file at least as large as what the
 portfolio tables already hold loads with their plain indexes dropped and rebuilt at the end
 (``_large_load``).
 Accounts already in the portfolio (an update file) get an ``adjustment`` through
@@ -37,6 +40,7 @@ import collections
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -55,7 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from acuerda.core.bulk import BulkTable, db_datetime, indexes_rebuilt_after
+from acuerda.core.bulk import BulkTable, copy_fields, copy_text, db_datetime, indexes_rebuilt_after
 from acuerda.core.regions import parse_jurisdiction, validate_country
 from acuerda.creditors.models import Creditor
 from acuerda.debtors.choices import ContactKind, ContactSource, DebtorKind, PartyRole
@@ -96,6 +100,7 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 PARSE_WORKERS = 2  # processes parsing a large file's rows in the validating pass
 PARSE_BATCH = 2_000
+READ_AHEAD = 4  # batches in flight per worker: enough to keep the workers busy while the main process writes a chunk
 PARALLEL_MIN_BYTES = 8 << 20  # about 40,000 rows; smaller files are parsed in the process itself
 REFERENCE_MAX = 64  # Account.creditor_reference
 LARGE_IMPORT_ROWS = 50_000  # from here, and as large as the stored portfolios, indexes are rebuilt after the load
@@ -103,6 +108,11 @@ XLSX_BYTES_PER_ROW = 60  # a compressed sheet's size per row, roughly, for the p
 BULK_MODELS = (Debtor, ContactPoint, Account, LedgerEntry, AccountEvent, AccountParty)
 LOOKUP_INDEXES = frozenset({"debtor_id_number_idx"})  # the import's own lookups need it during the load
 _IN_BATCH = 900  # SQLite allows 999 parameters per statement
+_IN_BATCH_POSTGRESQL = 10_000  # a chunk's lookups in one statement (PostgreSQL allows 65,535 parameters)
+GC_THRESHOLD = 100_000  # allocations between two young-generation collections during a pass (default 700)
+ANALYZE_FROM_ROWS = 20_000  # PostgreSQL: rows a pass writes before the looked-up tables' statistics are refreshed
+# (then again each time they have grown fourfold: the first statistics matter, later ones refine)
+LOOKED_UP_MODELS = (Debtor, ContactPoint, Account, AccountParty)  # the tables the import reads while it writes
 _CLOSED = frozenset({AccountStatus.CLOSED, AccountStatus.RECALLED})
 UPDATE_MEMO = gettext_noop("Balance update from the creditor's file")
 
@@ -168,14 +178,6 @@ class Row:
     parties: list[tuple[str, Party]]
     given: frozenset[str] = frozenset()
     """The balance components the row states; an empty cell leaves an existing balance as it is."""
-
-    @property
-    def amounts(self) -> dict[str, Decimal]:
-        return {"principal": self.principal, "interest": self.interest, "fees": self.fees}
-
-    def changes(self, current: dict[str, Any]) -> dict[str, Decimal]:
-        """What to add to ``current`` balances to reach the ones this row states."""
-        return {c: (v - current[c] if c in self.given else Decimal("0.00")) for c, v in self.amounts.items()}
 
 
 def _text(value: RowValue | None) -> str:
@@ -440,7 +442,8 @@ def _select_in(select: str, column: str, values: Sequence[Any], params: Sequence
     ``values``: raw SQL in batches, because the ORM prepares every value of an ``__in`` list
     one by one and a chunk looks up tens of thousands of them."""
     with connection.cursor() as cursor:
-        for batch in _batches(values):
+        size = _IN_BATCH_POSTGRESQL if connection.vendor == "postgresql" else _IN_BATCH
+        for batch in _batches(values, size):
             marks = ", ".join(["%s"] * len(batch))
             cursor.execute(f"{select} {column} IN ({marks})", [*params, *batch])
             yield from cursor.fetchall()
@@ -459,60 +462,185 @@ def _debtor_ids(keys: Iterable[DebtorKey]) -> dict[DebtorKey, int]:
     return found
 
 
-def _date_state(value: dt.date | None) -> int:
-    return value.toordinal() if value is not None else 0
+def _refresh_statistics() -> None:
+    """PostgreSQL: ANALYZE the tables the import looks rows up in, inside its transaction.
+
+    The planner knows nothing of the rows this transaction wrote; a large file soon makes up
+    most of those tables, and with no statistics an ``IN`` list of hundreds of values (or
+    ``portfolio_id = %s`` for a new portfolio) is estimated to match the whole table, so every
+    lookup became a sequential or bitmap scan of everything written so far: quadratic, the
+    reason PostgreSQL was twice as slow as SQLite on a million rows. ANALYZE in a transaction
+    samples its own uncommitted rows; the statistics it writes are seen by this transaction
+    only until the commit (and go with a rollback, but for ``pg_class``' row and page counts,
+    updated in place). Called at 20,000 rows and each fourfold growth: a few
+    tenths of a second each, a handful of times per file. It holds a SHARE UPDATE EXCLUSIVE
+    lock until the commit (another ANALYZE or VACUUM of these tables waits; reads and writes
+    do not). SQLite plans these lookups by their indexes without statistics."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in LOOKED_UP_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def _date_from_state(value: int) -> dt.date | None:
-    return dt.date.fromordinal(value) if value else None
+class Prepared(NamedTuple):
+    """A good row in the shape the writers take, made where it was parsed (a parse worker):
+    the main process, the bottleneck of a large import, only adds the ids it reserves and the
+    lookups' answers. Amounts are database-ready text (``str`` of the quantized ``Decimal``,
+    exactly what the drivers write for one).
+
+    The columns of a table (see ``write_tables``) from the first one the main process does not
+    fill in, to the table's ``BulkTable.extra``: a tuple of values, or on PostgreSQL one string,
+    those fields of a COPY text line (``copy_fields``), so that a row crosses from the worker as
+    a few strings and is written without formatting its values again."""
+
+    number: int
+    reference: str
+    holder: DebtorKey
+    people: tuple[tuple[DebtorKey, Any, tuple[tuple[Any, ...], ...]], ...]
+    """The holder first, then the other parties: (key, the debtor's columns from ``kind``, its
+    contact points: (kind, value, then their columns from ``kind``, or the line's fields))."""
+    parties: tuple[tuple[str, DebtorKey], ...]
+    """(role, key) of the co-debtors and guarantors."""
+    account: Any
+    """A new account's columns from ``creditor_reference``."""
+    entry: Any
+    """Its placement entry's columns from ``kind``."""
+    event_data: str
+    """The ``placed`` event's JSON after its first member (``entry_id``, known once reserved);
+    escaped as a COPY field on PostgreSQL."""
+    amounts: tuple[str, str, str]
+    given: tuple[str, ...]
+    zero: bool
+    """All three amounts are zero."""
+
+    def changes(self, current: Mapping[str, Any]) -> dict[str, Decimal]:
+        """What to add to ``current`` balances to reach the ones this row states (a component
+        the row leaves empty does not change)."""
+        return {c: (Decimal(v) - current[c] if c in self.given else Decimal("0.00"))
+                for c, v in zip(_AMOUNTS, self.amounts, strict=True)}
 
 
-def _party_state(p: Party) -> tuple[Any, ...]:
-    return (p.key, p.kind, p.first_name, p.last_name, p.company_name, _date_state(p.birth_date),
-            [tuple(c) for c in p.contacts])
+_AMOUNTS = ("principal", "interest", "fees")
 
 
-def _party_from_state(state: tuple[Any, ...]) -> Party:
-    key, kind, first, last, company, birth, contacts = state
-    # The contacts stay plain tuples in Contact's field order (see Contact): read them by position.
-    return Party(key, kind, first, last, company, _date_from_state(birth), contacts)
+def write_tables(now: dt.datetime) -> dict[str, BulkTable]:
+    """The raw writers of an import's new rows; their columns are in the order ``RowPreparer``
+    makes them, the ids first."""
+    return {
+        "debtor": BulkTable(Debtor, ("id", "kind", "country", "id_type", "id_number", "first_name", "last_name",
+                                     "company_name", "birth_date"), now=now),
+        "contact": BulkTable(ContactPoint, ("debtor_id", "kind", "value", "phone_line_type", "timezones",
+                                            "address_line", "postal_code", "city", "region", "country", "source",
+                                            "owner_role"), now=now),
+        "account": BulkTable(Account, ("id", "portfolio_id", "debtor_id", "status_changed_at", "creditor_reference",
+                                       "product", "currency", "original_principal", "original_interest",
+                                       "original_fees", "principal", "interest", "fees", "first_unpaid_due_on",
+                                       "status"), now=now),
+        "entry": BulkTable(LedgerEntry, ("id", "account_id", "kind", "effective_on", "posted_at", "actor_id",
+                                         "principal", "interest", "fees"), now=now),
+        "event": BulkTable(AccountEvent, ("account_id", "data", "kind", "at", "actor_id", "to_status"), now=now),
+        "party": BulkTable(AccountParty, ("account_id", "debtor_id", "role"), now=now),
+    }
 
 
-def _row_state(r: Row) -> tuple[Any, ...]:
-    return (r.number, r.reference, r.product, str(r.principal), str(r.interest), str(r.fees), _date_state(r.due_on),
-            _party_state(r.holder), [(role, _party_state(p)) for role, p in r.parties], tuple(r.given))
+class RowPreparer:
+    """Turns a parsed ``Row`` into a ``Prepared`` one for a pass's portfolio, job, moment and
+    writers (``write_tables``)."""
+
+    def __init__(self, *, portfolio: Portfolio, job_id: int, actor_id: int | None, now: dt.datetime,
+                 tables: Mapping[str, BulkTable], copy_lines: bool) -> None:
+        self.copy_lines = copy_lines
+        self.debtor_extra = tables["debtor"].extra
+        self.contact_extra = tables["contact"].extra
+        self.account_extra = tables["account"].extra
+        self.entry_extra = tables["entry"].extra
+        if copy_lines:
+            self.debtor_text = tables["debtor"].extra_text
+            self.contact_text = tables["contact"].extra_text
+            self.account_text = tables["account"].extra_text
+            self.entry_text = tables["entry"].extra_text
+        self.currency = portfolio.currency
+        self.placed_on = portfolio.placed_on.isoformat()
+        self.job_id = job_id
+        self.actor_id = actor_id
+        self.now_db = db_datetime(now)
+        self.source = ContactSource.CREDITOR.value
+        self.owner = PartyRole.DEBTOR.value
+
+    def _person(self, party: Party) -> tuple[DebtorKey, Any, tuple[tuple[Any, ...], ...]]:
+        key = party.key
+        birth_date = party.birth_date.isoformat() if party.birth_date else None
+        source, owner = self.source, self.owner
+        # Contact's order: kind, value, country, line type...
+        if self.copy_lines:
+            text = self.contact_text
+            return key, copy_fields((party.kind, key[0], key[1], key[2], party.first_name[:100],
+                                     party.last_name[:150], party.company_name[:200], birth_date)) + self.debtor_text, \
+                tuple((c[0], c[1], copy_fields((c[0], c[1], c[3], _zones_json(c[4]), c[5], c[6], c[7], c[8], c[2],
+                                                source, owner)) + text) for c in party.contacts)
+        extra = self.contact_extra
+        return key, (party.kind, key[0], key[1], key[2], party.first_name[:100], party.last_name[:150],
+                     party.company_name[:200], birth_date, *self.debtor_extra), \
+            tuple((c[0], c[1], c[3], _zones_json(c[4]), c[5], c[6], c[7], c[8], c[2], source, owner, *extra)
+                  for c in party.contacts)
+
+    def prepare(self, row: Row) -> Prepared:
+        principal, interest, fees = str(row.principal), str(row.interest), str(row.fees)
+        placement = EntryKind.PLACEMENT.value
+        data = json.dumps({"kind": placement, "principal": principal, "interest": interest, "fees": fees,
+                           "effective_on": self.placed_on, "import_job_id": self.job_id})
+        account = (row.reference, row.product, self.currency, principal, interest, fees, principal, interest, fees,
+                   row.due_on.isoformat() if row.due_on else None, AccountStatus.ACTIVE.value)
+        entry = (placement, self.placed_on, self.now_db, self.actor_id, principal, interest, fees)
+        if self.copy_lines:
+            written: tuple[Any, Any, str] = (copy_fields(account) + self.account_text,
+                                             copy_fields(entry) + self.entry_text, copy_text(data[1:]))
+        else:
+            written = ((*account, *self.account_extra), (*entry, *self.entry_extra), data[1:])
+        return Prepared(
+            row.number, row.reference, row.holder.key,
+            (self._person(row.holder), *(self._person(p) for _role, p in row.parties)),
+            tuple((role, p.key) for role, p in row.parties),
+            *written,
+            (principal, interest, fees),
+            tuple(sorted(str(g) for g in row.given)),
+            not (row.principal or row.interest or row.fees),
+        )
 
 
-def _row_from_state(state: tuple[Any, ...]) -> Row:
-    number, reference, product, principal, interest, fees, due_on, holder, parties, given = state
-    return Row(number, reference, product, Decimal(principal), Decimal(interest), Decimal(fees),
-               _date_from_state(due_on), _party_from_state(holder),
-               [(role, _party_from_state(p)) for role, p in parties], frozenset(given))
-
-
-_worker_parser: RowParser | None = None
+_worker: tuple[RowParser, RowPreparer] | None = None
 
 
 def _reference_column(parser: RowParser, raw: Mapping[str, RowValue]) -> str:
     return parser.columns_for(raw).get(Field.REFERENCE, [Field.REFERENCE])[0]
 
 
-def _parse_batch(batch: list[tuple[int, dict[str, RowValue]]]) -> list[tuple[int, Any, str]]:
-    """In a worker process: parse rows with the parser the parent left in ``_worker_parser``;
-    rows travel back as plain tuples (``_row_state``)."""
-    parser = _worker_parser
-    assert parser is not None
-    out: list[tuple[int, Any, str]] = []
-    for number, raw in batch:
-        parsed = parser.parse(number, raw)
-        state = parsed if isinstance(parsed, list) else _row_state(parsed)
-        out.append((number, state, _reference_column(parser, raw)))
-    return out
+def _parse_one(parser: RowParser, preparer: RowPreparer, number: int,
+               raw: dict[str, RowValue]) -> tuple[int, Prepared | list[Problem], str]:
+    parsed = parser.parse(number, raw)
+    return number, (parsed if isinstance(parsed, list) else preparer.prepare(parsed)), _reference_column(parser, raw)
 
 
-def _unpack(results: list[tuple[int, Any, str]]) -> Iterator[tuple[int, Row | list[Problem], str]]:
-    for number, state, column in results:
-        yield number, (state if isinstance(state, list) else _row_from_state(state)), column
+def _parse_batch(batch: list[tuple[int, dict[str, RowValue]]]) -> list[tuple[int, Prepared | list[Problem], str]]:
+    """In a worker process: parse and prepare rows with what the parent left in ``_worker``."""
+    assert _worker is not None
+    parser, preparer = _worker
+    return [_parse_one(parser, preparer, number, raw) for number, raw in batch]
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during a pass (and in the parse workers it
+    forks): a pass allocates millions of short-lived tuples, and at the default threshold each
+    700 of them start a collection. Reference counting frees them; the rare cycles wait longer.
+    The threshold is the process's: other threads of a worker running an import see it too."""
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 class _Pass:
@@ -539,14 +667,26 @@ class _Pass:
         self.counts = {"rows_read": 0, "accounts_created": 0, "accounts_updated": 0, "accounts_unchanged": 0,
                        "contact_points_created": 0}
         self.now = timezone.now()
-        self._bulk: dict[str, BulkTable] | None = None
+        self.tables = write_tables(self.now)
+        self.copy_lines = connection.vendor == "postgresql"
+        self.preparer = RowPreparer(portfolio=portfolio, job_id=job.pk, actor_id=actor.pk if actor is not None else None,
+                                    now=self.now, tables=self.tables, copy_lines=self.copy_lines)
         self.chunk_new_debtors: set[int] = set()
+        # A portfolio with no account when the pass starts holds none of the file's references
+        # but those this pass writes (each once: duplicates are rejected before): no lookup.
+        self.portfolio_had_accounts = Account.objects.filter(portfolio=portfolio).exists()
+        self.rows_written = 0
+        self.analyze_at = ANALYZE_FROM_ROWS
 
     # -- reading --------------------------------------------------------------------------
 
     def run(self, path: Path) -> None:
         """Read, check and (``write=True``) import every row of ``path``, chunk by chunk."""
-        chunk: list[Row] = []
+        with _fewer_collections():
+            self._run(path)
+
+    def _run(self, path: Path) -> None:
+        chunk: list[Prepared] = []
         for number, parsed, reference_column in self._parsed(path):
             if isinstance(parsed, list):
                 self.reject(parsed)
@@ -586,18 +726,17 @@ class _Pass:
                         raise UnreadableFile("missing_columns", file=path.name, columns=", ".join(missing))
             yield number, raw
 
-    def _parsed(self, path: Path) -> Iterator[tuple[int, Row | list[Problem], str]]:
-        """(row number, the parsed row or its problems, the reference's column), in file order.
+    def _parsed(self, path: Path) -> Iterator[tuple[int, Prepared | list[Problem], str]]:
+        """(row number, the prepared row or its problems, the reference's column), in file order.
         Large files are parsed by worker processes, batch by batch (see ``_parse_batch``)."""
         workers = min(PARSE_WORKERS, os.cpu_count() or 1)
         if workers < 2 or path.stat().st_size < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
-            parser = self.parser
+            parser, preparer = self.parser, self.preparer
             for number, raw in self._source(path):
-                parsed = parser.parse(number, raw)
-                yield number, parsed, _reference_column(parser, raw)
+                yield _parse_one(parser, preparer, number, raw)
             return
-        global _worker_parser
-        _worker_parser = self.parser
+        global _worker
+        _worker = (self.parser, self.preparer)
         pending: collections.deque[Any] = collections.deque()
         with mp.get_context("fork").Pool(workers) as pool:
             batch: list[tuple[int, dict[str, RowValue]]] = []
@@ -606,13 +745,13 @@ class _Pass:
                 if len(batch) >= PARSE_BATCH:
                     pending.append(pool.apply_async(_parse_batch, (batch,)))
                     batch = []
-                    if len(pending) > 2 * workers:  # bounded read-ahead: memory stays flat
-                        yield from _unpack(pending.popleft().get())
+                    if len(pending) > READ_AHEAD * workers:  # bounded read-ahead: memory stays flat
+                        yield from pending.popleft().get()
             if batch:
                 pending.append(pool.apply_async(_parse_batch, (batch,)))
             while pending:
-                yield from _unpack(pending.popleft().get())
-        _worker_parser = None
+                yield from pending.popleft().get()
+        _worker = None
 
     def reject(self, problems: list[Problem]) -> None:
         if self.write and self.stop_on_problem:
@@ -632,26 +771,25 @@ class _Pass:
 
     # -- one chunk ------------------------------------------------------------------------
 
-    def chunk(self, rows: list[Row]) -> None:
-        keys = {r.holder.key for r in rows} | {p.key for r in rows for _role, p in r.parties}
-        debtor_ids = _debtor_ids(keys)
+    def chunk(self, rows: list[Prepared]) -> None:
+        debtor_ids = _debtor_ids({key for r in rows for key, _columns, _contacts in r.people})
         table = connection.ops.quote_name(Account._meta.db_table)
         stored = [pk for (pk,) in _select_in(
             f"SELECT id FROM {table} WHERE portfolio_id = %s AND", "creditor_reference",  # noqa: S608
-            [r.reference for r in rows], [self.portfolio.pk])]
+            [r.reference for r in rows], [self.portfolio.pk])] if self.portfolio_had_accounts else []
         accounts: dict[str, dict[str, Any]] = {}  # an update file's accounts: read through the ORM (exact decimals)
         for batch in _batches(stored):
             for values in Account.objects.filter(pk__in=batch).values(
                 "pk", "creditor_reference", "debtor_id", "principal", "interest", "fees", "status"
             ):
                 accounts[values["creditor_reference"]] = dict(values)
-        accepted: list[Row] = []
+        accepted: list[Prepared] = []
         mapped = self.parser.columns_for(self.profile.column_map)
         column = mapped.get(Field.REFERENCE, [Field.REFERENCE])[0]
         for row in rows:
             existing = accounts.get(row.reference)
             if existing is not None:
-                if existing["debtor_id"] != debtor_ids.get(row.holder.key):
+                if existing["debtor_id"] != debtor_ids.get(row.holder):
                     self.reject([Problem(row.number, column, row.reference, "reference_other_debtor")])
                     continue
                 changed = any(row.changes(existing).values())
@@ -659,19 +797,20 @@ class _Pass:
                     self.reject([Problem(row.number, column, row.reference, "account_not_open",
                                          {"status": existing["status"]})])
                     continue
-            elif not any(row.amounts.values()):
+            elif row.zero:
                 principal_column = mapped.get(Field.PRINCIPAL, [Field.PRINCIPAL])[0]
                 self.reject([Problem(row.number, principal_column, "0", "zero_balance")])
                 continue
             accepted.append(row)
         if not self.write:
             self.flush()  # committed now in the validating pass: the report survives the run
+        created_ids = self.created_debtor_ids
         for row in accepted:
-            for party in (row.holder, *(p for _role, p in row.parties)):
-                pk = debtor_ids.get(party.key)
+            for key, _columns, _contacts in row.people:
+                pk = debtor_ids.get(key)
                 if pk is None:
-                    self.new_debtor_keys.add(party.key)
-                elif pk not in self.created_debtor_ids:
+                    self.new_debtor_keys.add(key)
+                elif pk not in created_ids:
                     self.matched_debtor_ids.add(pk)
         if not self.write:
             for row in accepted:
@@ -686,62 +825,43 @@ class _Pass:
         self.chunk_new_debtors = set()
         debtor_ids.update(self._create_debtors(accepted, debtor_ids))
         self._add_contact_points(accepted, debtor_ids)
-        new_rows = [r for r in accepted if r.reference not in accounts]
+        new_rows = [r for r in accepted if r.reference not in accounts] if accounts else accepted
         account_ids = self._create_accounts(new_rows, debtor_ids)
-        self._add_parties(accepted, debtor_ids, {**account_ids, **{ref: a["pk"] for ref, a in accounts.items()}})
+        if any(r.parties for r in accepted):
+            self._add_parties(accepted, debtor_ids, {**account_ids, **{ref: a["pk"] for ref, a in accounts.items()}})
         for row in accepted:
             existing = accounts.get(row.reference)
             if existing is not None:
                 self._update_account(row, existing)
+        self.rows_written += len(accepted)
+        if self.rows_written >= self.analyze_at:
+            self.analyze_at = 4 * self.rows_written
+            _refresh_statistics()
 
-    def _tables(self) -> dict[str, BulkTable]:
-        """Raw writers for the new rows (made once per pass, on the first chunk that writes)."""
-        if self._bulk is None:
-            now = self.now
-            self._bulk = {
-                "debtor": BulkTable(Debtor, ("id", "kind", "country", "id_type", "id_number", "first_name",
-                                             "last_name", "company_name", "birth_date"), now=now),
-                "contact": BulkTable(ContactPoint, ("debtor_id", "kind", "value", "phone_line_type", "timezones",
-                                                    "address_line", "postal_code", "city", "region", "country",
-                                                    "source", "owner_role"), now=now),
-                "account": BulkTable(Account, ("id", "portfolio_id", "debtor_id", "creditor_reference", "product",
-                                               "currency", "original_principal", "original_interest",
-                                               "original_fees", "principal", "interest", "fees",
-                                               "first_unpaid_due_on", "status", "status_changed_at"), now=now),
-                "entry": BulkTable(LedgerEntry, ("id", "account_id", "kind", "effective_on", "posted_at", "actor_id",
-                                                 "principal", "interest", "fees"), now=now),
-                "event": BulkTable(AccountEvent, ("account_id", "kind", "at", "actor_id", "to_status", "data"),
-                                   now=now),
-                "party": BulkTable(AccountParty, ("account_id", "debtor_id", "role"), now=now),
-            }
-        return self._bulk
-
-    def _create_debtors(self, rows: list[Row], known: dict[DebtorKey, int]) -> dict[DebtorKey, int]:
-        new: dict[DebtorKey, Party] = {}
+    def _create_debtors(self, rows: list[Prepared], known: dict[DebtorKey, int]) -> dict[DebtorKey, int]:
+        new: dict[DebtorKey, tuple[Any, ...]] = {}
         for row in rows:
-            for party in (row.holder, *(p for _role, p in row.parties)):
-                if party.key not in known and party.key not in new:
-                    new[party.key] = party  # the first row naming a person gives the name
+            for key, columns, _contacts in row.people:
+                if key not in known and key not in new:
+                    new[key] = columns  # the first row naming a person gives the name
         if not new:
             return {}
-        table = self._tables()["debtor"]
+        table = self.tables["debtor"]
         ids = table.reserve_ids(len(new))
-        created = dict(zip(new, ids, strict=True))
-        table.write(
-            (pk, p.kind, k[0], k[1], k[2], p.first_name[:100], p.last_name[:150], p.company_name[:200],
-             p.birth_date.isoformat() if p.birth_date else None)
-            for pk, (k, p) in zip(ids, new.items(), strict=True)
-        )
+        if self.copy_lines:
+            table.write_lines(f"{pk}\t{fields}\n" for pk, fields in zip(ids, new.values(), strict=True))
+        else:
+            table.write(((pk, *columns) for pk, columns in zip(ids, new.values(), strict=True)), filled=True)
         self.created_debtor_ids.update(ids)
         self.chunk_new_debtors = set(ids)
-        return created
+        return dict(zip(new, ids, strict=True))
 
-    def _add_contact_points(self, rows: list[Row], debtor_ids: dict[DebtorKey, int]) -> None:
-        wanted: dict[tuple[int, str, str], Contact] = {}
+    def _add_contact_points(self, rows: list[Prepared], debtor_ids: dict[DebtorKey, int]) -> None:
+        wanted: dict[tuple[int, str, str], tuple[Any, ...]] = {}
         for row in rows:
-            for party in (row.holder, *(p for _role, p in row.parties)):
-                debtor_id = debtor_ids[party.key]
-                for contact in party.contacts:  # plain tuples in Contact's order: kind, value, country...
+            for key, _columns, contacts in row.people:
+                debtor_id = debtor_ids[key]
+                for contact in contacts:  # kind, value, line type...
                     wanted.setdefault((debtor_id, contact[0], contact[1]), contact)
         if not wanted:
             return
@@ -759,50 +879,61 @@ class _Pass:
         upgrade = [existing[k][0] for k in wanted if k in existing and SOURCE_RANK[existing[k][1]] < creditor_rank]
         for batch in _batches(upgrade):
             ContactPoint.objects.filter(pk__in=batch).update(source=ContactSource.CREDITOR, updated_at=self.now)
-        source, owner = ContactSource.CREDITOR.value, PartyRole.DEBTOR.value
-        written = self._tables()["contact"].write(
-            (key[0], c[0], c[1], c[3], _zones_json(c[4]), c[5], c[6], c[7], c[8], c[2], source, owner)
-            for key, c in wanted.items()
-            if key not in existing
-        )
+        writer = self.tables["contact"]
+        if self.copy_lines:
+            written = writer.write_lines(f"{key[0]}\t{c[2]}\n" for key, c in wanted.items() if key not in existing)
+        else:
+            written = writer.write(((key[0], *c) for key, c in wanted.items() if key not in existing), filled=True)
         self.counts["contact_points_created"] += written
 
-    def _create_accounts(self, rows: list[Row], debtor_ids: dict[DebtorKey, int]) -> dict[str, int]:
+    def _create_accounts(self, rows: list[Prepared], debtor_ids: dict[DebtorKey, int]) -> dict[str, int]:
         if not rows:
             return {}
-        portfolio, now = self.portfolio, self.now
-        tables = self._tables()
-        now_db = db_datetime(now)
-        actor_id = self.actor.pk if self.actor is not None else None
-        placed_on = portfolio.placed_on.isoformat()
+        tables = self.tables
+        portfolio_id, now_db = self.portfolio.pk, self.preparer.now_db
         account_ids = tables["account"].reserve_ids(len(rows))
-        tables["account"].write(
-            (pk, portfolio.pk, debtor_ids[r.holder.key], r.reference, r.product, portfolio.currency,
-             r.principal, r.interest, r.fees, r.principal, r.interest, r.fees,
-             r.due_on.isoformat() if r.due_on else None, AccountStatus.ACTIVE.value, now_db)
-            for pk, r in zip(account_ids, rows, strict=True)
-        )
         entry_ids = tables["entry"].reserve_ids(len(rows))
-        placement = EntryKind.PLACEMENT.value
-        tables["entry"].write(
-            (entry_id, account_id, placement, placed_on, now_db, actor_id, r.principal, r.interest, r.fees)
-            for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)
-        )
-        job_id = self.job.pk
-        tables["event"].write(
-            (account_id, EventKind.PLACED.value, now_db, actor_id, AccountStatus.ACTIVE.value,
-             json.dumps({"entry_id": entry_id, "kind": placement, "principal": str(r.principal),
-                         "interest": str(r.interest), "fees": str(r.fees), "effective_on": placed_on,
-                         "import_job_id": job_id}))
-            for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)
-        )
+        placed = (EventKind.PLACED.value, now_db, self.preparer.actor_id, AccountStatus.ACTIVE.value)
+        if self.copy_lines:
+            now_text = copy_text(now_db)
+            tables["account"].write_lines(
+                f"{pk}\t{portfolio_id}\t{debtor_ids[r.holder]}\t{now_text}\t{r.account}\n"
+                for pk, r in zip(account_ids, rows, strict=True)
+            )
+            tables["entry"].write_lines(
+                f"{entry_id}\t{account_id}\t{r.entry}\n"
+                for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)
+            )
+            placed_text = "\t" + copy_fields(placed) + tables["event"].extra_text
+            tables["event"].write_lines(
+                f'{account_id}\t{{"entry_id": {entry_id}, {r.event_data}{placed_text}\n'
+                for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)
+            )
+        else:
+            tables["account"].write(
+                ((pk, portfolio_id, debtor_ids[r.holder], now_db, *r.account)
+                 for pk, r in zip(account_ids, rows, strict=True)),
+                filled=True,
+            )
+            tables["entry"].write(
+                ((entry_id, account_id, *r.entry)
+                 for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)),
+                filled=True,
+            )
+            placed_row = (*placed, *tables["event"].extra)
+            tables["event"].write(
+                ((account_id, f'{{"entry_id": {entry_id}, {r.event_data}', *placed_row)
+                 for entry_id, account_id, r in zip(entry_ids, account_ids, rows, strict=True)),
+                filled=True,
+            )
         self.counts["accounts_created"] += len(rows)
         return {r.reference: pk for r, pk in zip(rows, account_ids, strict=True)}
 
-    def _add_parties(self, rows: list[Row], debtor_ids: dict[DebtorKey, int], account_ids: dict[str, int]) -> None:
+    def _add_parties(self, rows: list[Prepared], debtor_ids: dict[DebtorKey, int],
+                     account_ids: dict[str, int]) -> None:
         wanted = {
-            (account_ids[r.reference], debtor_ids[p.key], AccountPartyRole(role))
-            for r in rows for role, p in r.parties
+            (account_ids[r.reference], debtor_ids[key], AccountPartyRole(role))
+            for r in rows for role, key in r.parties
         }
         if not wanted:
             return
@@ -810,16 +941,16 @@ class _Pass:
         existing = set(_select_in(f"SELECT account_id, debtor_id, role FROM {table} WHERE", "account_id",  # noqa: S608
                                   sorted({w[0] for w in wanted})))
         new = sorted(w for w in wanted if w not in existing)
-        tables = self._tables()
+        tables = self.tables
         tables["party"].write((a, d, str(role)) for a, d, role in new)
-        now_db = db_datetime(self.now)
-        actor_id = self.actor.pk if self.actor is not None else None
+        now_db = self.preparer.now_db
+        actor_id = self.preparer.actor_id
         tables["event"].write(
-            (a, EventKind.PARTY_ADDED.value, now_db, actor_id, "", json.dumps({"debtor_id": d, "role": str(role)}))
+            (a, json.dumps({"debtor_id": d, "role": str(role)}), EventKind.PARTY_ADDED.value, now_db, actor_id, "")
             for a, d, role in new
         )
 
-    def _update_account(self, row: Row, existing: dict[str, Any]) -> None:
+    def _update_account(self, row: Prepared, existing: dict[str, Any]) -> None:
         deltas = row.changes(existing)
         if not any(deltas.values()):
             self.counts["accounts_unchanged"] += 1

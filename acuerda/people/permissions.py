@@ -50,6 +50,49 @@ _COMPLIANCE_OFFICER = {
     "compliance.change_compliancereading",
 }
 
+# The agent workspace: working accounts (agents and supervisors, who also take calls).
+_WORKSPACE_AGENT = {
+    "workspace.work_accounts",
+    "workspace.view_interaction",
+    "workspace.view_callback",
+    "workspace.view_approvalrequest",
+    "agreements.view_promisetopay",
+    "agreements.view_paymentplan",
+}
+# Supervising it: approvals, scripts, dispositions, negotiation and priority rules, leads.
+_WORKSPACE_SUPERVISOR = {
+    "workspace.decide_approval",
+    "workspace.view_script",
+    "workspace.add_script",
+    "workspace.change_script",
+    "workspace.view_lead",
+    "workspace.export_leads",
+    "workspace.view_disposition",
+    "workspace.view_negotiationpolicy",
+    "workspace.view_workpriorityrule",
+}
+_WORKSPACE_ADMIN = {
+    "workspace.add_disposition",
+    "workspace.change_disposition",
+    "workspace.add_negotiationpolicy",
+    "workspace.change_negotiationpolicy",
+    "workspace.add_workpriorityrule",
+    "workspace.change_workpriorityrule",
+}
+
+# Money: registering payments (agents take them on the phone), the bank's statements and their
+# reconciliation, remittances to creditors (built by the back office, issued with four eyes).
+_PAYMENTS_TAKE = {"payments.register_payment", "payments.view_payment"}
+_PAYMENTS_BACK_OFFICE = {
+    *_PAYMENTS_TAKE,
+    "payments.reconcile_statement",
+    "payments.view_bankstatement",
+    "payments.view_statementline",
+    "payments.view_remittance",
+    "payments.add_remittance",
+    "payments.issue_remittance",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _VIEW_DOMAIN
@@ -83,6 +126,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "imports.view_importrowerror",
             *_PRIVACY_OFFICER,
             *_COMPLIANCE_OFFICER,
+            *_WORKSPACE_SUPERVISOR,
+            *_WORKSPACE_ADMIN,
+            *_PAYMENTS_BACK_OFFICE,
+            "workspace.view_interaction",
+            "workspace.view_approvalrequest",
+            "agreements.view_promisetopay",
+            "agreements.view_paymentplan",
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -104,19 +154,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "compliance.simulate_contact",
             "compliance.view_accountrestriction",
             "compliance.change_accountrestriction",
+            *_WORKSPACE_AGENT,
+            *_WORKSPACE_SUPERVISOR,
+            *_PAYMENTS_TAKE,
+            "payments.view_remittance",
         }
     ),
     Role.AGENT: frozenset(
         _VIEW_DOMAIN
         | {"debtors.add_contactpoint", "debtors.change_contactpoint", "compliance.view_contactattempt",
-           "compliance.view_accountrestriction"}
+           "compliance.view_accountrestriction", *_WORKSPACE_AGENT, *_PAYMENTS_TAKE}
     ),
     Role.COMPLIANCE: frozenset(
         _VIEW_DOMAIN
         | {"debtors.view_personaldataaccess", "people.view_user", "imports.view_importjob", "imports.view_importrowerror",
            *_PRIVACY_OFFICER, *_COMPLIANCE_OFFICER}
     ),
-    Role.CREDITOR: frozenset(_VIEW_DOMAIN),
+    Role.CREDITOR: frozenset(_VIEW_DOMAIN | {"payments.view_remittance"}),
 }
 
 

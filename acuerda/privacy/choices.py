@@ -11,3 +11,5 @@ class ExportKind(models.TextChoices):
     PORTFOLIO_CSV = "portfolio_csv", _("Portfolio export (CSV)")
     PORTFOLIO_XLSX = "portfolio_xlsx", _("Portfolio export (XLSX)")
     RECALL = "recall", _("Recall file")
+    LEADS = "leads", _("Cross-sell leads (CSV)")
+    REMITTANCE = "remittance", _("Remittance to a creditor")

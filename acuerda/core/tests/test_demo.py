@@ -263,3 +263,51 @@ def test_given_a_failure_in_the_middle_of_the_load_then_nothing_is_left_behind(m
     assert not Creditor.objects.exists() and not Debtor.objects.exists() and not Account.objects.exists()
     assert not User.objects.filter(username__in=[u.username for u in DEMO_USERS]).exists()
     assert indexes() == before
+
+
+@pytest.mark.django_db
+def test_given_the_demo_then_the_agent_workspace_is_ready_to_work(monkeypatch):
+    """Policies, scripts and the catalogue exist, the queue holds the open accounts, and the
+    demo agent gets a Spanish account to call on a weekday morning — also after a reset."""
+    from django.utils import timezone
+
+    from acuerda.workspace.models import Disposition, NegotiationPolicy, QueueItem, Script
+    from acuerda.workspace.queue import next_account
+
+    build_demo(accounts=SIZE, seed=5, today=TODAY)
+    build_demo(accounts=SIZE, seed=5, today=TODAY, reset=True)  # the reset wipes, the demo restores
+    assert Disposition.objects.filter(creditor__isnull=True, code="promise_to_pay").exists()
+    assert NegotiationPolicy.objects.count() == len(CREDITORS)
+    assert Script.objects.filter(stage="insist", language="es").exists()
+    assert QueueItem.objects.count() == Account.objects.filter(status="active").count() > 0
+    monday_morning = dt.datetime.combine(TODAY, dt.time(11, 0), tzinfo=timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: monday_morning)
+    agent = User.objects.get(username="agente")
+    assignment = next_account(agent=agent, now=monday_morning)
+    assert assignment is not None and assignment.account.portfolio.jurisdiction_country == "ES"
+
+
+@pytest.mark.django_db
+def test_given_the_demo_then_a_remittance_for_a_creditor_opens_as_xlsx_and_pdf(tmp_path):
+    """Done-when of the money issue: a demo creditor's remittance as real documents."""
+    import openpyxl
+    import pypdfium2 as pdfium
+
+    from acuerda.payments.documents import remittance_pdf, remittance_xlsx
+    from acuerda.payments.models import Payment
+    from acuerda.payments.remittances import remittance_build, remittance_document
+
+    build_demo(accounts=SIZE, seed=3, today=TODAY)
+    assert Payment.objects.count() >= len(CREDITORS)
+    creditor = Creditor.objects.get(code="banco-iberico")
+    last_month = (TODAY.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    remittance = remittance_build(creditor=creditor, period=last_month, actor=None)
+    assert remittance.lines.exists() and remittance.commission > 0
+    assert not ledger_mismatches().exists()
+    document = remittance_document(remittance)
+    book = openpyxl.load_workbook(io.BytesIO(remittance_xlsx(document)))
+    assert book["Detalle"].max_row > 1
+    pdf = pdfium.PdfDocument(remittance_pdf(document))
+    image = pdf[0].render(scale=0.6).to_pil().convert("L")
+    image.save(tmp_path / "remittance.png")
+    assert sum(image.histogram()[:200]) > image.width * image.height * 0.02

@@ -172,9 +172,10 @@ def test_translations_keep_the_placeholders(language):
     assert not wrong, f"placeholders differ between msgid and msgstr: {wrong}"
 
 
-def _key(message):  # plural ids come back as lists from the .mo
+def _key(message):  # plural ids come back as lists, and contexts as bytes, from the .mo
     ident = tuple(message.id) if isinstance(message.id, list | tuple) else message.id
-    return (message.context, ident)
+    context = message.context.decode() if isinstance(message.context, bytes) else message.context
+    return (context, ident)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

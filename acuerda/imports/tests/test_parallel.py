@@ -1,11 +1,14 @@
-"""The large-file path of the engine: rows parsed by worker processes and read back from the
-spool in the importing pass give exactly what the in-process path gives."""
+"""The large-file path of the engine: rows parsed by worker processes give exactly what the
+in-process path gives, and so does a load that refreshes PostgreSQL's statistics on the way."""
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from acuerda.debtors.models import ContactPoint, Debtor
 from acuerda.debts.models import Account, AccountEvent, AccountParty, LedgerEntry
@@ -69,3 +72,45 @@ def test_given_a_large_file_with_an_update_then_adjustments_not_duplicates(
     account = Account.objects.get(portfolio=world.p_es, creditor_reference="LN-1001")
     assert account.principal == Decimal("1000.00")
     assert not ledger_mismatches().exists()
+
+
+def test_given_statistics_refreshed_during_the_load_then_the_import_is_the_same(
+    world, es_profile, tmp_path, parallel, monkeypatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "ANALYZE_FROM_ROWS", 1)  # after the first chunk, then at fourfold counts
+    monkeypatch.setattr(services, "_IN_BATCH", 2)  # lookups in several statements on either database
+    monkeypatch.setattr(services, "_IN_BATCH_POSTGRESQL", 2)
+    path = ugly_es_file(tmp_path, world)
+
+    with CaptureQueriesContext(connection) as queries:
+        job, created = run_import(path, profile=es_profile, portfolio=world.p_es)
+
+    assert created and job.status == "done", job.failure_message
+    assert errors_of(job) == EXPECTED_ERRORS
+    assert (job.accounts_created, job.debtors_created, job.debtors_matched) == (2, 2, 1)
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyzed) == len(services.LOOKED_UP_MODELS)  # one chunk of accepted rows
+    else:
+        assert analyzed == []  # SQLite plans by its indexes without statistics
+    assert not ledger_mismatches().exists()
+
+
+def test_given_a_pass_then_the_garbage_collector_runs_less_often_during_it_only(
+    world, es_profile, tmp_path, parallel, monkeypatch
+):  # type: ignore[no-untyped-def]
+    seen = []
+    chunk = services._Pass.chunk
+
+    def spy(self, rows):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold()[0])
+        return chunk(self, rows)
+
+    monkeypatch.setattr(services._Pass, "chunk", spy)
+    before = gc.get_threshold()
+
+    job, _created = run_import(ugly_es_file(tmp_path, world), profile=es_profile, portfolio=world.p_es)
+
+    assert job.status == "done", job.failure_message
+    assert seen and set(seen) == {services.GC_THRESHOLD}
+    assert gc.get_threshold() == before
