@@ -247,7 +247,8 @@ def plans_evaluate(*, today: dt.date | None = None, batch_size: int = 1_000) -> 
 
 def reminders_emit(*, today: dt.date | None = None) -> int:
     """Prepare reminders (account events the messaging work will send) for instalments and
-    promises falling due in the policy's number of days. Once per instalment or promise."""
+    promises falling due within the policy's number of days (from that many days before, so a
+    night the job did not run is caught up the next). Once per instalment or promise."""
     from acuerda.workspace.services import negotiation_policy
 
     today = today or timezone.localdate()
@@ -265,7 +266,7 @@ def reminders_emit(*, today: dt.date | None = None) -> int:
     policies: dict[int, int] = {}
     for account, kind, pk, due_on, amount, currency in pending:
         days = policies.setdefault(account.portfolio_id, negotiation_policy(account).reminder_days)
-        if (due_on - today).days != days:
+        if not 0 <= (due_on - today).days <= days:  # a night the job did not run is caught up
             continue
         if AccountEvent.objects.filter(account=account, kind=EventKind.REMINDER_DUE, **{f"data__{kind}": pk}).exists():
             continue

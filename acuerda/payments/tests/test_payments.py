@@ -170,6 +170,15 @@ def test_reminders_are_prepared_once_n_days_before(two_accounts, clock):  # type
     assert event.data["amount"] == "825.25" and event.data["due_on"] == "2026-03-07"
 
 
+def test_a_reminder_the_nightly_job_missed_is_prepared_the_next_night(two_accounts, clock):  # type: ignore[no-untyped-def]
+    from acuerda.agreements.services import reminders_emit
+
+    world, _card = two_accounts
+    _plan(world, clock, instalments=2)  # first instalment in 5 days; reminders 3 days before
+    assert reminders_emit(today=clock.today + dt.timedelta(days=3)) == 1  # 2 days before: the night of 3 was missed
+    assert reminders_emit(today=clock.today + dt.timedelta(days=5)) == 0  # once only
+
+
 class _Rollback(Exception):
     pass
 

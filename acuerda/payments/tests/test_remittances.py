@@ -100,3 +100,17 @@ def test_documents_open(paid):  # type: ignore[no-untyped-def]
     image = pdf[0].render(scale=0.5).to_pil().convert("L")
     dark = sum(image.histogram()[:200])
     assert dark > image.width * image.height * 0.02  # a real page, not a blank one
+
+
+def test_a_reversal_after_the_month_goes_into_the_next_month(paid, clock):  # type: ignore[no-untyped-def]
+    world, payments = paid
+    october = remittance_build(creditor=world.bank_es, period="2026-10", actor=world.admin)
+    remittance_review(remittance=october, actor=world.supervisor)
+    remittance_issue(remittance=october, actor=world.admin)
+    clock.advance(days=10)  # 5 December: the chargeback is December's, not November's
+    payment_reverse(payment=payments[0], actor=world.admin, reason="Chargeback")
+    november = remittance_build(creditor=world.bank_es, period="2026-11", actor=world.admin)
+    assert not november.lines.filter(is_correction=True).exists()
+    assert november.collected == Decimal("233.33")
+    december = remittance_build(creditor=world.bank_es, period="2026-12", actor=world.admin)
+    assert [(line.collected, line.commission) for line in december.lines.all()] == [(Decimal("-100.00"), Decimal("-35.00"))]
