@@ -38,6 +38,7 @@ class DispositionField(forms.ModelChoiceField):
 
 
 CALLBACK_HORIZON = dt.timedelta(days=90)
+MAX_AMOUNT = Decimal("9999999999999999.99")  # what the amount columns hold (18 digits, 2 decimals)
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -67,7 +68,7 @@ class InteractionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     decision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     promise_amount = forms.DecimalField(label=_("Promised amount"), required=False, min_value=Decimal("0.01"),
-                                        decimal_places=2, localize=True)
+                                        max_value=MAX_AMOUNT, decimal_places=2, localize=True)
     promise_date = forms.DateField(label=_("Promised date"), required=False, widget=_DATE)
     callback_at = forms.DateTimeField(label=_("Call back at"), required=False, widget=_MOMENT)
 
@@ -114,8 +115,8 @@ class OfferForm(forms.Form):
     instalments = forms.IntegerField(label=_("Instalments"), min_value=1, max_value=360, initial=1)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices, initial=Frequency.MONTHLY)
     first_payment_on = forms.DateField(label=_("First payment on"), widget=_DATE)
-    down_payment = forms.DecimalField(label=_("Down payment"), min_value=Decimal("0"), decimal_places=2,
-                                      initial=Decimal("0"), localize=True)
+    down_payment = forms.DecimalField(label=_("Down payment"), min_value=Decimal("0"), max_value=MAX_AMOUNT,
+                                      decimal_places=2, initial=Decimal("0"), localize=True)
     note = forms.CharField(label=_("Note for the supervisor"), required=False, max_length=500)
 
     def offer(self) -> Offer:
@@ -137,7 +138,8 @@ class OfferForm(forms.Form):
 
 
 class PromiseForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), decimal_places=2, localize=True)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_value=MAX_AMOUNT, decimal_places=2,
+                                localize=True)
     due_on = forms.DateField(label=_("Pay by"), widget=_DATE)
 
 
@@ -175,7 +177,7 @@ class DecisionForm(OfferForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.data.get("decision") != "counter":
+        if self.data.get(self.add_prefix("decision")) != "counter":  # the terms matter for a counter-offer only
             for name in ("discount_percent", "instalments", "frequency", "first_payment_on", "down_payment"):
                 self.fields[name].required = False
 

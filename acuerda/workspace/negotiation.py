@@ -21,7 +21,7 @@ import calendar
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
 from babel import Locale, UnknownLocaleError
@@ -480,7 +480,10 @@ def _minor_places(currency: str) -> int:
 
 
 def _fits_minor_unit(amount: Decimal, currency: str) -> bool:
-    return quantize(amount, currency) == amount
+    try:
+        return quantize(amount, currency) == amount
+    except InvalidOperation:  # too many digits to quantize at all
+        return False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -211,16 +211,20 @@ def _candidates(agent: User, portfolios: list[int], skills: _Skills,
     claimed = Exists(others.filter(account_id=OuterRef("account_id")))
     related = ("account__portfolio__creditor", "account__debtor")
     held = Q(account__queue_item__not_before__gt=now)  # the gate said "not now" a moment ago
+    # The agent's own callbacks in any of their portfolios; the team's unassigned ones, like
+    # broken promises, only where the agent's sector skills fit. Only workable accounts: the
+    # gate's "not now" is held on their queue item, so it is asked once, not at every call.
     callbacks = (
-        Callback.objects.filter(status=CallbackStatus.PENDING, due_at__lte=now, account__portfolio_id__in=portfolios)
-        .filter(Q(assigned_to=agent) | Q(assigned_to__isnull=True))
+        Callback.objects.filter(status=CallbackStatus.PENDING, due_at__lte=now, account__portfolio_id__in=portfolios,
+                                account__status__in=WORKABLE_STATUSES)
+        .filter(Q(assigned_to=agent) | Q(assigned_to__isnull=True, account__portfolio_id__in=skills.portfolios))
         .exclude(claimed).exclude(held).select_related(*related).order_by("due_at")[:CANDIDATE_BATCH]
     )
     for callback in callbacks:
         yield callback.account, "callback", callback
     promises = (
         PromiseToPay.objects.filter(status__in=(PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT),
-                                    followed_up_at__isnull=True, account__portfolio_id__in=portfolios,
+                                    followed_up_at__isnull=True, account__portfolio_id__in=skills.portfolios,
                                     account__status__in=WORKABLE_STATUSES)
         .exclude(claimed).exclude(held).select_related(*related).order_by("resolved_at")[:CANDIDATE_BATCH]
     )

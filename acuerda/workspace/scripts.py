@@ -130,16 +130,27 @@ def placeholder_values(account: Account, agent: User, language: str) -> dict[str
 
 
 def render(text: str, values: dict[str, str]) -> str:
-    return text.format_map(_Values(values))
+    """Fill the placeholders. A stored text that cannot be filled (saved before the checks of
+    ``validate_body``) is shown as written rather than breaking the agent's page."""
+    try:
+        return text.format_map(_Values(values))
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return text
 
 
 def validate_body(body: str) -> None:
     """Refuse unknown or malformed placeholders, naming them and the ones that exist."""
     try:
-        fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(body) if name is not None}
+        parsed = [(name, spec, conv) for _lit, name, spec, conv in string.Formatter().parse(body) if name is not None]
     except ValueError as exc:
         raise ValidationError({"body": _("The script has a broken placeholder (%(error)s); write them like {debtor_name}.")
                                % {"error": exc}}) from None
+    formatted = sorted({"{" + f"{name}{'!' + conv if conv else ''}{':' + spec if spec else ''}" + "}"
+                        for name, spec, conv in parsed if spec or conv})
+    if formatted:
+        raise ValidationError({"body": _("Placeholders take no format: %(formatted)s; write them like {debtor_name}.")
+                               % {"formatted": ", ".join(formatted)}})
+    fields = {name for name, _spec, _conv in parsed}
     unknown = sorted(f for f in fields if f not in PLACEHOLDERS)
     if unknown:
         raise ValidationError({"body": _("Unknown placeholders: %(unknown)s. Available: %(known)s.") % {
@@ -190,6 +201,18 @@ def script_save(*, script: Script, actor: User, **fields: Any) -> Script:
     """Create or change a script (supervisors and administrators)."""
     if not (actor.is_superuser or actor.role in ("supervisor", "admin")):
         raise ValidationError(_("Only supervisors edit scripts."))
+    if not actor.sees_all_creditors:
+        # A supervisor works for some creditors: their scripts are those creditors', and the
+        # agency-wide ones (no creditor) are the administrators'.
+        from acuerda.creditors.models import Creditor
+
+        if script.pk is not None and script.creditor_id is None:
+            raise ValidationError(_("Scripts for every creditor are edited by an administrator."))
+        creditor = fields.get("creditor", script.creditor)
+        if creditor is None:
+            raise ValidationError({"creditor": _("Choose the creditor this script is for.")})
+        if not Creditor.objects.for_user(actor).filter(pk=creditor.pk).exists():
+            raise ValidationError({"creditor": _("You do not work for this creditor.")})
     for name, value in fields.items():
         setattr(script, name, value)
     validate_body(script.body)

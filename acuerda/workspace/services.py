@@ -479,6 +479,10 @@ def interaction_record(
     elif effect == DispositionEffect.DECEASED:
         _deceased(account, agent, interaction)
     _close_due_callbacks(account, agent, now)
+    # Whatever came of it, a broken promise has now been followed up: from here on the account
+    # takes its turn by priority instead of coming back first after every hold.
+    PromiseToPay.objects.filter(account=account, followed_up_at__isnull=True,
+                                status__in=(PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT)).update(followed_up_at=now)
     if effect not in (DispositionEffect.PROMISE, DispositionEffect.CALLBACK):
         retry = RETRY_AFTER_NO_CONTACT if disposition.outcome in _NO_CONTACT_OUTCOMES else RETRY_AFTER_CONVERSATION
         account.refresh_from_db(fields=["status"])

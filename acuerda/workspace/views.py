@@ -95,7 +95,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     claim = WorkClaim.objects.filter(agent=request.user, expires_at__gt=now).select_related("account").first()
     callbacks = (Callback.objects.for_user(request.user).filter(status=CallbackStatus.PENDING, assigned_to=request.user)
                  .select_related("account__debtor").order_by("due_at")[:20])
-    requests = (ApprovalRequest.objects.filter(requested_by=request.user)
+    requests = (ApprovalRequest.objects.for_user(request.user).filter(requested_by=request.user)
                 .select_related("account").order_by("-requested_at")[:10])
     pending = (ApprovalRequest.objects.for_user(request.user).filter(status=ApprovalStatus.PENDING).count()
                if request.user.has_perm(DECIDE) else None)
@@ -221,7 +221,9 @@ def dial(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.claim_require(agent=request.user, account=account)
         decision = contact_check(account=account, channel="call", contact_point=point, actor=request.user)
     except (WorkspaceError, ComplianceError) as exc:
-        return render(request, "workspace/_dial.html", {"error": str(exc), "point": point}, status=400)
+        # htmx swaps only 2xx answers: the agent must see why, in place.
+        return render(request, "workspace/_dial.html", {"error": str(exc), "point": point},
+                      status=200 if _htmx(request) else 400)
     english = (translation.get_language() or "es").startswith("en")
     reasons = [b.get("reason_en" if english else "reason_es", "") for b in decision.blocked_by]
     return render(request, "workspace/_dial.html", {"decision": decision, "point": point, "reasons": reasons})
@@ -478,14 +480,15 @@ class _Echo:
 
 @login_required
 @permission_required("workspace.export_leads", raise_exception=True)
-@require_GET
+@require_POST
 def leads_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The creditor's leads as CSV for its sales team: name, phone/email, consent evidence.
-    Each debtor's disclosure is logged (export log and personal data access log)."""
+    Each debtor's disclosure is logged (export log and personal data access log), and the leads
+    are marked exported: a POST, so no link or prefetch can disclose them."""
     from acuerda.privacy.choices import ExportKind
     from acuerda.privacy.services import data_export_log
 
-    creditor = get_object_or_404(Creditor.objects.for_user(request.user), code=request.GET.get("creditor", ""))
+    creditor = get_object_or_404(Creditor.objects.for_user(request.user), code=request.POST.get("creditor", ""))
     rows = list(Lead.objects.for_user(request.user).filter(account__portfolio__creditor=creditor)
                 .select_related("account", "debtor", "contact_point").order_by("marked_at"))
     points: dict[int, list[str]] = {}

@@ -208,3 +208,39 @@ def test_a_callback_the_gate_blocks_is_held_not_checked_again_and_again(ws, cloc
     asked = ContactDecision.objects.count()
     assert next_account(agent=ws.agent_es, now=clock()) is None
     assert ContactDecision.objects.count() == asked  # held: the gate is not asked again
+
+
+def test_a_followed_up_broken_promise_takes_its_turn_by_priority(ws, clock):  # type: ignore[no-untyped-def]
+    """After a call about the broken promise (whatever its outcome) the account no longer jumps
+    the queue every time its hold ends."""
+    from acuerda.agreements.models import PromiseToPay
+    from acuerda.workspace.models import Disposition
+    from acuerda.workspace.queue import next_account, queue_refresh
+    from acuerda.workspace.services import interaction_record
+
+    huge = _open(ws, "HUGE", "90000", NOW.date() - dt.timedelta(days=300))
+    queue_refresh(today=NOW.date())
+    promise = PromiseToPay.objects.create(account=ws.account_es, amount=Decimal("100"), currency="EUR",
+                                          due_on=NOW.date() - dt.timedelta(days=10), status="broken",
+                                          made_at=clock() - dt.timedelta(days=20), resolved_at=clock() - dt.timedelta(days=5))
+    got = next_account(agent=ws.agent_es, now=clock())
+    assert got is not None and got.reason == "broken_promise"
+    interaction_record(agent=ws.agent_es, account=ws.account_es, channel="call",
+                       disposition=Disposition.objects.get(creditor=None, code="no_answer"),
+                       contact_point=ws.account_es.debtor.contact_points.filter(kind="phone").first(), now=clock())
+    promise.refresh_from_db()
+    assert promise.followed_up_at is not None
+    clock.advance(hours=4)  # the no-answer hold is over
+    got = next_account(agent=ws.agent_es, now=clock())
+    assert got is not None and got.account == huge and got.reason == "priority"
+
+
+def test_callbacks_on_accounts_out_of_work_are_not_offered(ws, clock):  # type: ignore[no-untyped-def]
+    from acuerda.debts.services import account_transition
+    from acuerda.workspace.models import Callback
+    from acuerda.workspace.queue import next_account
+
+    Callback.objects.create(account=ws.account_es, due_at=clock() - dt.timedelta(minutes=5), assigned_to=None,
+                            created_at=clock(), created_by=ws.agent_es)
+    account_transition(account=ws.account_es, to_status="on_hold", actor=ws.admin, reason="Legal review")
+    assert next_account(agent=ws.agent_es, now=clock()) is None

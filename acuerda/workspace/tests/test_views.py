@@ -186,9 +186,11 @@ def test_leads_export_is_logged(client, ws):  # type: ignore[no-untyped-def]
     account_claim(agent=ws.agent_es, account=ws.account_es)
     lead_mark(agent=ws.agent_es, account=ws.account_es, consent_evidence="Said yes on the call")
     client.force_login(ws.agent_es)
-    assert client.get(_url("leads_export") + "?creditor=bank-es").status_code == 403
+    assert client.post(_url("leads_export"), {"creditor": "bank-es"}).status_code == 403
     client.force_login(ws.supervisor)
-    response = client.get(_url("leads_export") + "?creditor=bank-es")
+    assert client.get(_url("leads_export") + "?creditor=bank-es").status_code == 405  # disclosing is a POST
+    assert not DataExportLog.objects.exists()
+    response = client.post(_url("leads_export"), {"creditor": "bank-es"})
     body = b"".join(response.streaming_content).decode()
     assert "LN-0001" in body and "Lucía García Pérez" in body and "+34600123456" in body
     log = DataExportLog.objects.get()
@@ -244,3 +246,43 @@ def test_absurd_input_gets_an_answer_not_a_crash(agent, ws):  # type: ignore[no-
     far = agent.post(_url("callback", ws.account_es.pk), {"due_at": "9999-12-31T23:59"})
     assert far.status_code == 400 and "90 days" in far.content.decode()
     assert agent.post(_url("dial", ws.account_es.pk), {"contact_point": "abc"}).status_code == 404
+
+
+def test_a_counter_offer_needs_its_terms_and_absurd_amounts_are_refused(client, ws):  # type: ignore[no-untyped-def]
+    from acuerda.workspace.models import ApprovalRequest
+
+    client.force_login(ws.agent_es)
+    client.get(_url("account", ws.account_es.pk))
+    first = (NOW.date() + dt.timedelta(days=7)).isoformat()
+    data = {"discount_percent": "20", "instalments": "1", "frequency": "monthly", "first_payment_on": first,
+            "down_payment": "0", "action": "request_approval"}
+    huge = client.post(_url("calculate", ws.account_es.pk), {**data, "down_payment": "1e30"}, HTTP_HX_REQUEST="true")
+    assert huge.status_code == 200 and "Ensure this value is less than or equal to" in huge.content.decode()
+    assert client.post(_url("agree", ws.account_es.pk), {**data, "down_payment": "1e30"}).status_code == 400
+    assert client.post(_url("agree", ws.account_es.pk), data).status_code == 302
+    request = ApprovalRequest.objects.get()
+    client.force_login(ws.supervisor)
+    prefix = f"r{request.pk}-"
+    blank = client.post(_url("approval_decide", request.pk), {f"{prefix}decision": "counter", f"{prefix}answer": "15 %",
+                                                             f"{prefix}frequency": "", f"{prefix}first_payment_on": ""})
+    assert blank.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "pending"  # nothing decided: the terms were missing
+    page = client.get(_url("approvals")).content.decode()
+    assert "This field is required" in page or "obligatorio" in page
+
+
+def test_scripts_take_no_format_and_team_supervisors_write_only_for_their_creditors(client, ws):  # type: ignore[no-untyped-def]
+    from acuerda.workspace.models import Script
+
+    client.force_login(ws.supervisor)
+    base = {"title": "Recordatorio", "stage": "", "bucket": "", "language": "es", "is_active": "on"}
+    formatted = client.post(_url("script_new"), {**base, "creditor": ws.bank_es.pk, "body": "Debe {amount:d}"})
+    assert formatted.status_code == 400 and "{amount:d}" in formatted.content.decode()
+    everyone = client.post(_url("script_new"), {**base, "creditor": "", "body": "Hola {debtor_name}"})
+    assert everyone.status_code == 400 and not Script.objects.exists()
+    # A text that cannot be filled (stored before these checks) shows as written: the page works.
+    Script.objects.create(creditor=ws.bank_es, language="es", title="Antiguo", body="Debe {amount:d} hoy")
+    client.force_login(ws.agent_es)
+    page = client.get(_url("account", ws.account_es.pk))
+    assert page.status_code == 200 and "Debe {amount:d} hoy" in page.content.decode()
