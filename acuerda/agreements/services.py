@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -81,14 +82,18 @@ def promises_evaluate(*, today: dt.date | None = None, batch_size: int = 2_000) 
         last = batch[-1].pk
 
 
-def promise_reopen(*, account_ids: list[int], since: dt.date, today: dt.date) -> int:
-    """A payment made on ``since`` was reversed: promises it had settled are judged again (kept
-    becomes pending while there is time, broken or partly kept after)."""
+def promise_reopen(*, account_ids: list[int], since: dt.date, today: dt.date,
+                   statuses: tuple[str, ...] = (PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT)) -> int:
+    """The money received on ``since`` changed: promises already judged whose window holds that
+    day are judged again. A payment reversed: kept becomes pending while there is time, broken
+    or partly kept after. A payment reported late (a statement read after the deadline, with its
+    value date inside the window; pass ``statuses=(BROKEN, PARTIALLY_KEPT)``): the promise is
+    kept or partly kept after all."""
     from acuerda.workspace.queue import queue_account
 
     reopened = 0
     for promise in PromiseToPay.objects.select_for_update().filter(
-        account_id__in=account_ids, status__in=(PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT),
+        account_id__in=account_ids, status__in=statuses,
     ).select_related("account"):
         if not timezone.localdate(promise.made_at) <= since <= promise.due_on + dt.timedelta(days=promise.grace_days):
             continue
@@ -148,8 +153,19 @@ def instalment_states(amounts_due: list[tuple[dt.date, Decimal]], paid: Decimal,
     return result
 
 
+def _settlement_entries(plan: PaymentPlan) -> Any:
+    """The plan's settlement write-offs: one per completion, the earlier ones reversed because a
+    payment was returned (the first one's reference has no number)."""
+    prefix = f"plan:{plan.pk}:settlement"
+    return LedgerEntry.objects.filter(account_id=plan.account_id).filter(
+        Q(external_reference=prefix) | Q(external_reference__startswith=f"{prefix}:"))
+
+
 def _settlement_reference(plan: PaymentPlan) -> str:
-    return f"plan:{plan.pk}:settlement"
+    """A new reference for each completion: a plan completed again after a returned payment
+    writes its saving off again (the reference of the reversed write-off is taken)."""
+    written = _settlement_entries(plan).count()
+    return f"plan:{plan.pk}:settlement" + (f":{written + 1}" if written else "")
 
 
 @transaction.atomic
@@ -176,8 +192,7 @@ def plan_evaluate(plan: PaymentPlan, *, today: dt.date) -> PaymentPlan:
     all_paid = all(status == InstalmentStatus.PAID for _part, status in states)
     missed = sum(1 for _part, status in states if status == InstalmentStatus.MISSED)
     if plan.status == PlanStatus.COMPLETED and not all_paid:
-        write_off = LedgerEntry.objects.filter(account=plan.account, external_reference=_settlement_reference(plan),
-                                               reversed_by__isnull=True).first()
+        write_off = _settlement_entries(plan).filter(reversed_by__isnull=True).first()
         if write_off is not None:
             ledger_reverse(entry=write_off, actor=None, reason="Settlement write-off undone: a payment was returned")
         _plan_status(plan, PlanStatus.ACTIVE, gettext_noop("Payment plan active again: a payment was returned"))

@@ -124,15 +124,16 @@ def _verified(provider: str, header: str, body: bytes) -> bool:
     secret = provider_secrets().get(provider)
     if not secret:
         return False
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    try:
-        timestamp = int(parts.get("t", ""))
-    except ValueError:
+    parts = dict(item.strip().split("=", 1) for item in header.split(",") if "=" in item)
+    stamp, given = parts.get("t", ""), parts.get("v1", "")
+    # Anything but a plain timestamp and a hex digest is refused before any arithmetic.
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12) or not given.isascii():
         return False
+    timestamp = int(stamp)
     if abs(time.time() - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def provider_line_queue(provider: str, data: dict[str, Any], problem: str) -> Any:

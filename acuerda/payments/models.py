@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from acuerda.core.models import AmountField
@@ -186,7 +186,11 @@ class RemittanceQuerySet(models.QuerySet["Remittance"]):
             return self
         from acuerda.portfolios.models import Portfolio
 
-        return self.filter(creditor_id__in=Portfolio.objects.filter(pk__in=ids).values("creditor_id"))
+        # A remittance covers every portfolio of its creditor: it is visible to those who see
+        # all of them (a creditor's users, a team that works all of the creditor's portfolios).
+        unseen = Portfolio.objects.filter(creditor_id=OuterRef("creditor_id")).exclude(pk__in=ids)
+        return self.filter(creditor_id__in=Portfolio.objects.filter(pk__in=ids).values("creditor_id")).exclude(
+            Exists(unseen))
 
 
 class Remittance(models.Model):

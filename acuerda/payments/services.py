@@ -147,18 +147,21 @@ def _register(*, debtor: Debtor, value: Decimal, currency: str, received_on: dt.
         entry = payment_post(account=accounts[account_id], amount=part, effective_on=received_on, actor=actor,
                              memo=memo, external_reference=f"payment:{payment.pk}")
         PaymentAllocation.objects.create(payment=payment, account_id=account_id, entry=entry, amount=part)
-    _follow_agreements([pk for pk, _part in parts])
+    _follow_agreements([pk for pk, _part in parts], received_on=payment.received_on)
     return payment
 
 
-def _follow_agreements(account_ids: list[int]) -> None:
-    """Promises and plans of these accounts see the money now (the nightly run sees it too)."""
+def _follow_agreements(account_ids: list[int], *, received_on: dt.date) -> None:
+    """Promises and plans of these accounts see the money now (the nightly run sees it too),
+    including promises already judged broken whose window holds the payment's value date."""
     from acuerda.agreements.models import PaymentPlan
-    from acuerda.agreements.services import plan_evaluate, promise_evaluate
+    from acuerda.agreements.services import plan_evaluate, promise_evaluate, promise_reopen
 
     today = timezone.localdate()
     for promise in PromiseToPay.objects.filter(account_id__in=account_ids, status=PromiseStatus.PENDING):
         promise_evaluate(promise, today=today)
+    promise_reopen(account_ids=account_ids, since=received_on, today=today,
+                   statuses=(PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT))
     for plan in PaymentPlan.objects.filter(account_id__in=account_ids, status=PlanStatus.ACTIVE):
         plan_evaluate(plan, today=today)
 

@@ -85,3 +85,19 @@ def test_provider_refunds_must_match_and_unapplicable_money_is_queued(world, set
     assert line.status == "pending" and "1150.50" in line.note  # why it waits (in the agency's language)
     assert _notify(settings, {**event, "id": "evt_12", "payment_id": "pay_11", "amount": "9000.00"}).status_code == 202
     assert StatementLine.objects.count() == 1
+
+
+@pytest.mark.parametrize("header", [
+    "t=99999999999999999999999999,v1=00",  # a timestamp too large for any clock
+    "t=\uff11\uff12\uff13,v1=00",  # digits, but not ASCII ones (fullwidth)
+    "t={now},v1=ñandú",  # a signature that is no hex digest
+    "t=,v1=", "garbage", "",
+])
+def test_provider_notifications_with_a_malformed_signature_are_refused_not_crashed(world, settings, header):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    settings.ACUERDA_PAYMENT_PROVIDERS = {"acme": "s3cret"}
+    response = APIClient().post("/api/v1/payments/providers/acme/notifications/", data=b"{}",
+                                content_type="application/json",
+                                HTTP_ACUERDA_SIGNATURE=header.format(now=int(time.time())))
+    assert response.status_code == 401

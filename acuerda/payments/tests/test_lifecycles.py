@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,9 @@ def test_promises_and_plans_follow_the_money_and_the_calendar(world, clock):  # 
         "promise_grace_days": GRACE, "missed_instalments_to_break": TO_BREAK})
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    # Completed, a payment returned, completed again: the saving is written off again.
+    @example(discount=Decimal(25), instalments=1, promised=5_000,
+             story=[("wait", 5), ("pay_plan", Decimal("1237.88")), ("reverse", 0), ("pay_plan", Decimal("1237.88"))])
     @given(discount=st.sampled_from([Decimal(0), Decimal(10), Decimal(25)]),
            instalments=st.integers(min_value=1, max_value=4), promised=st.integers(min_value=5_000, max_value=30_000),
            story=steps)
@@ -136,9 +139,9 @@ def test_promises_and_plans_follow_the_money_and_the_calendar(world, clock):  # 
                     assert plan.status == want, (story[: n + 1], expected)
                     if not broken:
                         assert [i.status for i in plan.instalments.order_by("number")] == expected
-                    write_off = LedgerEntry.objects.filter(account=world.account_es, reversed_by__isnull=True,
-                                                           external_reference=f"plan:{plan.pk}:settlement")
-                    assert write_off.exists() == (want == "completed" and forgiven > 0)
+                    write_offs = LedgerEntry.objects.filter(account=world.account_es, kind="discount",
+                                                            reversed_by__isnull=True)
+                    assert write_offs.count() == (1 if want == "completed" and forgiven > 0 else 0)
                     account = Account.objects.get(pk=world.account_es.pk)
                     if want == "completed":
                         assert account.status in ("settled", "paid") and account.balance.amount == 0

@@ -223,3 +223,27 @@ def test_random_payments_and_reversals_keep_the_books_exact(two_accounts, clock)
             pass
 
     run()
+
+
+def test_a_payment_reported_late_keeps_a_promise_already_judged_broken(two_accounts, clock):  # type: ignore[no-untyped-def]
+    from acuerda.agreements.models import PromiseToPay
+    from acuerda.agreements.services import promises_evaluate
+    from acuerda.debts.models import AccountEvent
+
+    world, _card = two_accounts
+    promise = PromiseToPay.objects.create(account=world.account_es, amount=Decimal("200"), currency="EUR",
+                                          due_on=dt.date(2026, 3, 10), grace_days=3, made_at=clock())
+    clock.advance(days=14)  # 16 March: past 10 March + 3 days, nothing seen
+    assert promises_evaluate(today=clock.today) == {"broken": 1}
+    # The bank statement read today shows the transfer with value date 9 March.
+    _pay(world, "200.00", "st-9", received_on=dt.date(2026, 3, 9), source="statement")
+    promise.refresh_from_db()
+    assert promise.status == "kept" and promise.paid_amount == Decimal("200.00")
+    assert AccountEvent.objects.filter(kind="promise_resolved", data__status="kept").exists()
+    # A payment outside the window changes nothing for it.
+    other = PromiseToPay.objects.create(account=world.account_es, amount=Decimal("50"), currency="EUR",
+                                        due_on=dt.date(2026, 3, 12), grace_days=0, made_at=clock() - dt.timedelta(days=10),
+                                        status="broken", resolved_at=clock())
+    _pay(world, "50.00", "late-15", received_on=dt.date(2026, 3, 15), source="statement")
+    other.refresh_from_db()
+    assert other.status == "broken"

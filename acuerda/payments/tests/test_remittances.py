@@ -114,3 +114,21 @@ def test_a_reversal_after_the_month_goes_into_the_next_month(paid, clock):  # ty
     assert november.collected == Decimal("233.33")
     december = remittance_build(creditor=world.bank_es, period="2026-12", actor=world.admin)
     assert [(line.collected, line.commission) for line in december.lines.all()] == [(Decimal("-100.00"), Decimal("-35.00"))]
+
+
+def test_a_remittance_is_seen_only_by_those_who_see_all_its_creditors_portfolios(paid):  # type: ignore[no-untyped-def]
+    from acuerda.payments.models import Remittance
+    from acuerda.people.models import User
+    from acuerda.portfolios.services import portfolio_create
+
+    world, _payments = paid
+    remittance = remittance_build(creditor=world.bank_es, period="2026-11", actor=world.admin)
+    creditor_user = User.objects.get(username="creditor_es")
+    assert set(Remittance.objects.for_user(world.supervisor)) == {remittance}
+    assert set(Remittance.objects.for_user(creditor_user)) == {remittance}
+    # The bank places a second portfolio that the Spanish team does not work: the remittance
+    # now names its accounts too, so the team no longer sees it; the bank still does.
+    portfolio_create(creditor=world.bank_es, reference="ES-2026-02", placed_on=dt.date(2026, 11, 1), jurisdiction="ES")
+    assert not Remittance.objects.for_user(world.supervisor).exists()
+    assert set(Remittance.objects.for_user(creditor_user)) == {remittance}
+    assert set(Remittance.objects.for_user(world.admin)) == {remittance}
