@@ -3,6 +3,12 @@
 - ``POST /api/v1/payments/`` registers a payment for an account the caller may see. The
   ``Idempotency-Key`` header is required: the same key again answers the first payment (200)
   instead of recording a second one (201); the same key for a different payment is 409.
+- ``GET /api/v1/payments/`` (filters ``status``, ``account``, ``received_from``, ``received_to``)
+  and ``GET /api/v1/payments/<id>/``: the payments the caller may see, each with only the
+  allocations to accounts the caller may see.
+- ``GET /api/v1/statement-lines/?status=pending``: the reconciliation queue (agency-wide roles
+  see every line; others only lines applied to their accounts); ``GET /api/v1/remittances/``:
+  remittances with their lines, for those who see every portfolio of the creditor.
 - ``POST /api/v1/payments/providers/<provider>/notifications/`` receives a payment provider's
   notifications, signed with the provider's shared secret (``ACUERDA_PAYMENT_PROVIDERS``):
   header ``Acuerda-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``, at most
@@ -20,16 +26,27 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from acuerda.api.views import ScopedViewSet
 from acuerda.debts.models import Account
-from acuerda.payments.choices import PaymentMethod, PaymentSource
-from acuerda.payments.models import Payment
+from acuerda.payments.choices import LineStatus, PaymentMethod, PaymentSource, PaymentStatus
+from acuerda.payments.models import (
+    Payment,
+    PaymentAllocation,
+    Remittance,
+    RemittanceLine,
+    StatementLine,
+)
 from acuerda.payments.services import (
     PaymentConflict,
     PaymentError,
@@ -43,16 +60,28 @@ if TYPE_CHECKING:
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
+class AllocationSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     allocations = serializers.SerializerMethodField()
 
     class Meta:
         model = Payment
         fields = ["id", "amount", "currency", "received_on", "method", "source", "reference", "payer_name",
-                  "receipt_number", "status", "registered_at", "allocations"]
+                  "receipt_number", "status", "registered_at", "reversed_at", "reversal_reason", "allocations"]
 
+    @extend_schema_field(AllocationSerializer(many=True))
     def get_allocations(self, payment: Payment) -> list[dict[str, Any]]:
-        return [{"account": a.account_id, "amount": str(a.amount)} for a in payment.allocations.all()]
+        """The parts applied to accounts the caller may see (a payment split across creditors
+        shows each caller only their own)."""
+        user = self.context.get("user")
+        allocations = PaymentAllocation.objects.filter(payment=payment)
+        if user is not None:
+            allocations = allocations.for_user(user)
+        return [{"account": a.account_id, "amount": str(a.amount)} for a in allocations.order_by("pk")]
 
 
 class PaymentRequestSerializer(serializers.Serializer):
@@ -71,8 +100,46 @@ class RegisterPermission(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm("payments.register_payment"))
 
 
+class ListOrRegisterPermission(RegisterPermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm("payments.view_payment"))
+        return super().has_permission(request, view)
+
+
+class NewestFirst(CursorPagination):
+    ordering = "-pk"
+
+
 class PaymentRegisterView(APIView):
-    permission_classes = [RegisterPermission]
+    """``GET``: the payments the caller may see, newest first (``?status=applied|reversed``,
+    ``?account=<id>``, ``?received_from=`` / ``?received_to=`` YYYY-MM-DD); ``POST``: register one."""
+
+    permission_classes = [ListOrRegisterPermission]
+
+    @extend_schema(
+        responses={200: PaymentSerializer(many=True)},
+        parameters=[OpenApiParameter("status", str, enum=["applied", "reversed"]),
+                    OpenApiParameter("account", int), OpenApiParameter("received_from", OpenApiTypes.DATE),
+                    OpenApiParameter("received_to", OpenApiTypes.DATE)],
+    )
+    def get(self, request: Request) -> Response:
+        user = cast("User", request.user)
+        payments = Payment.objects.for_user(user)
+        filters = PaymentFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if data.get("status"):
+            payments = payments.filter(status=data["status"])
+        if data.get("account"):
+            payments = payments.filter(allocations__account_id=data["account"]).distinct()
+        if data.get("received_from"):
+            payments = payments.filter(received_on__gte=data["received_from"])
+        if data.get("received_to"):
+            payments = payments.filter(received_on__lte=data["received_to"])
+        paginator = NewestFirst()
+        page = paginator.paginate_queryset(payments, request, view=self)
+        return paginator.get_paginated_response(PaymentSerializer(page, many=True, context={"user": user}).data)
 
     @extend_schema(
         request=PaymentRequestSerializer, responses={200: PaymentSerializer, 201: PaymentSerializer},
@@ -102,7 +169,93 @@ class PaymentRegisterView(APIView):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except PaymentError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(PaymentSerializer(payment, context={"user": user}).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class PaymentFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
+    account = serializers.IntegerField(required=False, min_value=1)
+    received_from = serializers.DateField(required=False)
+    received_to = serializers.DateField(required=False)
+
+
+class PaymentDetailView(APIView):
+    permission_classes = [ListOrRegisterPermission]
+
+    @extend_schema(responses={200: PaymentSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        user = cast("User", request.user)
+        payment = get_object_or_404(Payment.objects.for_user(user), pk=pk)
+        return Response(PaymentSerializer(payment, context={"user": user}).data)
+
+
+# --------------------------------------------------------------------------------------------
+# The reconciliation queue and remittances (read-only: people decide in the back office)
+# --------------------------------------------------------------------------------------------
+
+
+class StatementLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatementLine
+        fields = ["id", "bank_account", "line_id", "source_line", "booking_date", "value_date", "amount", "currency",
+                  "concept", "reference", "counterparty_name", "is_return", "return_reason", "status", "confidence",
+                  "candidates", "account", "payment", "resolved_at", "note"]
+
+
+class StatementLineViewSet(ScopedViewSet):
+    """Bank statement lines and what reconciliation made of them; ``?status=pending`` (or
+    ``ambiguous``, ``matched``...) for the queue a person resolves at /payments/reconciliation/."""
+
+    model = StatementLine
+    queryset = StatementLine.objects.all()
+    serializer_class = StatementLineSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=[c for c, _l in LineStatus.choices])])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        lines = super().get_queryset()
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in LineStatus.values:
+                raise ValidationError({"status": [_("Unknown status %(status)r; one of: %(known)s.") % {
+                    "status": wanted, "known": ", ".join(LineStatus.values)}]})
+            lines = lines.filter(status=wanted)
+        return lines
+
+
+class RemittanceLineSerializer(serializers.ModelSerializer):
+    portfolio = serializers.CharField(source="account.portfolio.reference")
+    account_reference = serializers.CharField(source="account.creditor_reference")
+
+    class Meta:
+        model = RemittanceLine
+        fields = ["id", "account", "portfolio", "account_reference", "paid_on", "bucket", "rate_percent",
+                  "collected", "commission", "is_correction"]
+
+
+class RemittanceSerializer(serializers.ModelSerializer):
+    creditor = serializers.CharField(source="creditor.code")
+    lines = RemittanceLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Remittance
+        fields = ["id", "number", "creditor", "period_start", "period_end", "currency", "status", "collected",
+                  "commission", "vat_rate_percent", "vat", "adjustments", "net", "invoice_number", "built_at",
+                  "reviewed_at", "issued_at", "lines"]
+
+
+class RemittanceViewSet(ScopedViewSet):
+    """Remittances to creditors with their lines (the XLSX and PDF are at /payments/remittances/)."""
+
+    model = Remittance
+    queryset = Remittance.objects.all()
+    serializer_class = RemittanceSerializer
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("creditor").prefetch_related("lines__account__portfolio")
 
 
 # --------------------------------------------------------------------------------------------

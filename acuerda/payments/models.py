@@ -24,7 +24,7 @@ from acuerda.payments.choices import (
     PaymentStatus,
     RemittanceStatus,
 )
-from acuerda.people.scoping import scope
+from acuerda.people.scoping import scope, sees_everything
 
 if TYPE_CHECKING:
     from acuerda.people.models import User
@@ -135,6 +135,15 @@ class BankStatement(models.Model):
         return f"{self.bank_account} {self.start_date:%Y-%m-%d} - {self.end_date:%Y-%m-%d}"
 
 
+class StatementLineQuerySet(models.QuerySet["StatementLine"]):
+    def for_user(self, user: User) -> StatementLineQuerySet:
+        """The agency's bank movements: all of them for the agency-wide roles; for anyone else
+        only those applied to an account they may see (an unmatched line names a stranger)."""
+        if sees_everything(user):
+            return self
+        return scope(self.filter(account__isnull=False), user, "account__portfolio_id")
+
+
 class StatementLine(models.Model):
     """One movement of a statement and what reconciliation made of it."""
 
@@ -165,6 +174,8 @@ class StatementLine(models.Model):
                                     null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = StatementLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("statement line")

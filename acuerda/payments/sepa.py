@@ -11,6 +11,7 @@ instalment is due again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.conf import settings
@@ -99,8 +100,12 @@ def direct_debit_batch(*, collection_date: dt.date, actor: User | None) -> Direc
         xml = sepa.export(validate=True).decode()
     except Exception as exc:  # sepaxml raises its own ValidationError or plain Exceptions
         raise SepaError(_("The pain.008 file does not validate: %(reason)s") % {"reason": exc}) from exc
+    # The batch is stored under the file's own message id: the one the bank's reports quote.
+    message_id = re.search(r"<MsgId>([^<]+)</MsgId>", xml)
+    if message_id is None:
+        raise SepaError(_("The pain.008 file has no message id."))
     batch = DirectDebitBatch.objects.create(
-        message_id=f"ACU-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(3).upper()}", collection_date=collection_date,
+        message_id=message_id.group(1)[:35], collection_date=collection_date,
         xml=xml, count=len(debits), total=sum((d.amount for d in debits), start=debits[0].amount * 0),
         created_at=timezone.now(), created_by=actor,
     )

@@ -213,10 +213,12 @@ CREDITOR_FILE_COLUMNS = ("creditor_reference", "amount", "paid_on", "reference")
 
 def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) -> dict[str, int]:
     """Payments the creditor received directly (the debtor paid the bank), reported in a CSV with
-    ``creditor_reference;amount;paid_on;reference`` (``;`` or ``,``; decimal point or comma;
+    ``creditor_reference;amount;paid_on;reference`` and, where the creditor uses one account
+    reference in several portfolios, ``portfolio`` (``;`` or ``,``; decimal point or comma;
     dates ``YYYY-MM-DD`` or ``DD/MM/YYYY``). Checked whole first: one bad row refuses the file with
-    every problem listed, and nothing is written. Rows already registered (same reference) are
-    skipped, so a file sent twice changes nothing."""
+    every problem listed, and nothing is written. Rows already registered (same reference, same
+    payment) are skipped, so a file sent twice changes nothing; a reference reused for a different
+    payment is refused, not skipped."""
     import csv
     import hashlib
     import io
@@ -236,12 +238,21 @@ def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) 
     problems: list[tuple[int, str, str]] = []
     rows = []
     seen: dict[str, int] = {}
+    in_file: dict[str, tuple[int, Decimal, dt.date]] = {}
     for number, row in enumerate(reader, start=2):
         reference = (row.get("creditor_reference") or "").strip()
-        account = Account.objects.filter(portfolio__creditor=creditor, creditor_reference=reference).select_related(
-            "debtor").first()
-        if account is None:
+        accounts = Account.objects.filter(portfolio__creditor=creditor, creditor_reference=reference)
+        portfolio = (row.get("portfolio") or "").strip()
+        if portfolio:
+            accounts = accounts.filter(portfolio__reference=portfolio)
+        found = list(accounts.select_related("debtor")[:2])
+        account = found[0] if len(found) == 1 else None
+        if not found:
             problems.append((number, "creditor_reference", _("no account %(ref)s of this creditor") % {"ref": reference}))
+        elif len(found) > 1:
+            problems.append((number, "creditor_reference", _(
+                "the creditor has account %(ref)s in several portfolios; add a 'portfolio' column naming it")
+                % {"ref": reference}))
         raw = (row.get("amount") or "").strip().replace(" ", "")
         if "," in raw and "." in raw:  # thousands separators: the last one is the decimal mark
             raw = raw.replace(".", "").replace(",", ".") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
@@ -274,7 +285,20 @@ def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) 
                 base = hashlib.sha256(f"{reference}|{amount}|{paid_on}".encode()).hexdigest()[:32]
                 seen[base] = seen.get(base, 0) + 1
                 key = f"{base}:{seen[base]}"
-            rows.append((number, account, amount, paid_on, own, f"creditor:{creditor.code}:{key}"[:160]))
+            key = f"creditor:{creditor.code}:{key}"[:160]
+            earlier = Payment.objects.filter(idempotency_key=key).first()
+            if earlier is not None and (earlier.amount, earlier.received_on, earlier.debtor_id) != (
+                    amount, paid_on, account.debtor_id):
+                problems.append((number, "reference", _(
+                    "reference %(ref)s was already registered for another payment (%(amount)s on %(date)s)") % {
+                    "ref": own or reference, "amount": earlier.amount, "date": earlier.received_on.isoformat()}))
+                continue
+            if own and own in in_file and in_file[own] != (account.pk, amount, paid_on):
+                problems.append((number, "reference", _("reference %(ref)s names two different payments in this file")
+                                 % {"ref": own}))
+                continue
+            in_file.setdefault(own, (account.pk, amount, paid_on))
+            rows.append((number, account, amount, paid_on, own, key))
     if problems:
         raise PaymentFileError(problems)
     created = skipped = 0

@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from acuerda.api.payments import sign
+from acuerda.payments.services import payment_register
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,58 @@ def test_provider_notifications_with_a_malformed_signature_are_refused_not_crash
                                 content_type="application/json",
                                 HTTP_ACUERDA_SIGNATURE=header.format(now=int(time.time())))
     assert response.status_code == 401
+
+
+def test_payments_are_listed_and_read_within_scope(api, world):  # type: ignore[no-untyped-def]
+    paid = api.post("/api/v1/payments/", _body(world), format="json", HTTP_IDEMPOTENCY_KEY="p1").json()
+    listed = api.get("/api/v1/payments/").json()
+    assert [p["id"] for p in listed["results"]] == [paid["id"]]
+    assert api.get(f"/api/v1/payments/{paid['id']}/").json()["allocations"] == paid["allocations"]
+    assert api.get("/api/v1/payments/?status=reversed").json()["results"] == []
+    assert api.get(f"/api/v1/payments/?account={world.account_es.pk}&received_from=2026-11-20").json()["results"]
+    assert api.get("/api/v1/payments/?received_to=2026-11-19").json()["results"] == []
+    bad = api.get("/api/v1/payments/?status=lost&received_from=yesterday")
+    assert bad.status_code == 400 and set(bad.json()) == {"status", "received_from"}
+    other = APIClient()
+    other.force_authenticate(world.agent_co)
+    assert other.get("/api/v1/payments/").json()["results"] == []
+    assert other.get(f"/api/v1/payments/{paid['id']}/").status_code == 404
+    assert APIClient().get("/api/v1/payments/").status_code in (401, 403)
+
+
+def test_the_reconciliation_queue_and_remittances_over_the_api(world):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from acuerda.payments.models import BankStatement, StatementLine
+    from acuerda.payments.remittances import remittance_build
+
+    statement = BankStatement.objects.create(format="norma43", statement_id="1", bank_account="ES7620770024003102575766",
+                                             currency="EUR", start_date=dt.date(2026, 11, 2), end_date=dt.date(2026, 11, 2),
+                                             file_sha256="0" * 64, imported_at=timezone.now())
+    StatementLine.objects.create(statement=statement, bank_account=statement.bank_account, line_id="L1",
+                                 booking_date=dt.date(2026, 11, 2), value_date=dt.date(2026, 11, 2),
+                                 amount=Decimal("75.00"), currency="EUR", concept="TRANSFERENCIA J PEREZ",
+                                 counterparty_name="J PEREZ")
+    admin = APIClient()
+    admin.force_authenticate(world.admin)
+    queue = admin.get("/api/v1/statement-lines/?status=pending").json()["results"]
+    assert [(line["line_id"], line["counterparty_name"]) for line in queue] == [("L1", "J PEREZ")]
+    assert admin.get("/api/v1/statement-lines/?status=matched").json()["results"] == []
+    assert admin.get("/api/v1/statement-lines/?status=nonsense").status_code == 400
+    agent = APIClient()
+    agent.force_authenticate(world.agent_es)
+    assert agent.get("/api/v1/statement-lines/").status_code == 403  # the agency's bank movements
+
+    payment_register(debtor=world.debtor_es, amount=Decimal("100.00"), currency="EUR", received_on=dt.date(2026, 11, 3),
+                     method="transfer", source="manual", idempotency_key="r1", actor=world.admin)
+    remittance = remittance_build(creditor=world.bank_es, period="2026-11", actor=world.admin)
+    bank = APIClient()
+    bank.force_authenticate(world.creditor_es)
+    [seen] = bank.get("/api/v1/remittances/").json()["results"]
+    assert (seen["number"], seen["collected"]) == (remittance.number, "100.00")
+    assert [line["account_reference"] for line in seen["lines"]] == ["LN-0001"]
+    telco = APIClient()
+    telco.force_authenticate(world.agent_co)
+    assert telco.get(f"/api/v1/remittances/{remittance.pk}/").status_code in (403, 404)

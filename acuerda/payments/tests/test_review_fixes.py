@@ -130,3 +130,40 @@ def test_payments_show_only_the_allocations_a_team_may_see(world, client):  # ty
     assert client.get(reverse("payments:detail", args=[hidden.pk])).status_code == 404
     page = client.get(reverse("payments:list")).content.decode()
     assert "SECRET-77" not in page
+
+
+def test_a_creditor_reference_reused_for_another_payment_is_refused_not_skipped(world, tmp_path):  # type: ignore[no-untyped-def]
+    from acuerda.payments.models import Payment
+
+    first = tmp_path / "pagos-1.csv"
+    first.write_text("creditor_reference;amount;paid_on;reference\nLN-0001;100,00;03/11/2026;BANK-77\n")
+    call_command("payments", "import", str(first), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
+    reused = tmp_path / "pagos-2.csv"
+    reused.write_text("creditor_reference;amount;paid_on;reference\nLN-0001;100,00;03/11/2026;BANK-77\n"
+                      "LN-0001;250,00;10/11/2026;BANK-77\n")
+    with pytest.raises(CommandError, match=r"row 3, reference: reference BANK-77 was already registered"):
+        call_command("payments", "import", str(reused), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
+    twice = tmp_path / "pagos-3.csv"
+    twice.write_text("creditor_reference;amount;paid_on;reference\nLN-0001;10,00;05/11/2026;B-1\n"
+                     "LN-0001;20,00;05/11/2026;B-1\n")
+    with pytest.raises(CommandError, match=r"row 3, reference: reference B-1 names two different payments"):
+        call_command("payments", "import", str(twice), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
+    assert Payment.objects.count() == 1
+
+
+def test_a_reference_in_two_portfolios_needs_the_portfolio_column(world, tmp_path):  # type: ignore[no-untyped-def]
+    from acuerda.debts.services import account_open
+    from acuerda.payments.models import Payment
+    from acuerda.portfolios.services import portfolio_create
+
+    second = portfolio_create(creditor=world.bank_es, reference="ES-2026-02", placed_on=dt.date(2026, 3, 1),
+                              jurisdiction="ES")
+    account_open(portfolio=second, debtor=world.debtor_es, creditor_reference="LN-0001", product="personal_loan",
+                 principal=Decimal("80.00"), first_unpaid_due_on=dt.date(2026, 2, 1), actor=world.admin)
+    path = tmp_path / "pagos.csv"
+    path.write_text("creditor_reference;amount;paid_on\nLN-0001;50,00;03/11/2026\n")
+    with pytest.raises(CommandError, match="several portfolios; add a 'portfolio' column"):
+        call_command("payments", "import", str(path), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
+    path.write_text("creditor_reference;amount;paid_on;portfolio\nLN-0001;50,00;03/11/2026;ES-2026-02\n")
+    call_command("payments", "import", str(path), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
+    assert Payment.objects.get().allocations.get().account.portfolio == second

@@ -49,6 +49,7 @@ def test_the_pain008_collection_and_the_return(plan, world, clock):  # type: ign
     batch = direct_debit_batch(collection_date=dt.date(2026, 3, 11), actor=world.admin)
     assert batch is not None and batch.count == 1 and batch.total == Decimal("550.16")
     assert "pain.008.001.02" in batch.xml and "<SeqTp>FRST</SeqTp>" in batch.xml and "ES23ZZZ47690558N" in batch.xml
+    assert f"<MsgId>{batch.message_id}</MsgId>" in batch.xml  # stored under the id the bank will quote
     debit = DirectDebit.objects.get()
     assert direct_debit_batch(collection_date=dt.date(2026, 3, 11), actor=world.admin) is None  # not asked twice
 
