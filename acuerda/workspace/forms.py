@@ -105,8 +105,21 @@ class InteractionForm(forms.Form):
         return data
 
 
-class OfferForm(forms.Form):
+class _OwnIds:
+    """Forms that share the 360° page get ids of their own (``offer_note``, not a second
+    ``id_note``), so each label names one field."""
+
+    ID_PREFIX = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.ID_PREFIX}_%s")
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
+class OfferForm(_OwnIds, forms.Form):
     """The negotiation calculator's inputs."""
+
+    ID_PREFIX = "offer"
 
     discount_percent = forms.DecimalField(label=_("Discount (%)"), min_value=Decimal("0"), max_value=Decimal("99.99"),
                                           decimal_places=2, initial=Decimal("0"), localize=True)
@@ -137,13 +150,15 @@ class OfferForm(forms.Form):
                 "first_payment_on": offer.first_payment_on, "down_payment": offer.down_payment}
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(_OwnIds, forms.Form):
+    ID_PREFIX = "promise"
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_value=MAX_AMOUNT, decimal_places=2,
                                 localize=True)
     due_on = forms.DateField(label=_("Pay by"), widget=_DATE)
 
 
-class CallbackForm(forms.Form):
+class CallbackForm(_OwnIds, forms.Form):
+    ID_PREFIX = "callback"
     due_at = forms.DateTimeField(label=_("Call at"), widget=_MOMENT)
     contact_point = ContactPointField(label=_("Phone"), queryset=ContactPoint.objects.none(), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
@@ -160,7 +175,8 @@ class CallbackForm(forms.Form):
         return callback_moment(self.cleaned_data.get("due_at"))
 
 
-class LeadForm(forms.Form):
+class LeadForm(_OwnIds, forms.Form):
+    ID_PREFIX = "lead"
     consent_evidence = forms.CharField(
         label=_("Consent given"), max_length=255,
         help_text=_("How the debtor agreed to hear from the creditor's sales team, e.g. 'said yes on the call'."),
@@ -170,6 +186,8 @@ class LeadForm(forms.Form):
 
 class DecisionForm(OfferForm):
     """A supervisor's answer; the offer fields are the counter-offer's terms."""
+
+    ID_PREFIX = "id"  # one per request on the approvals page, told apart by its prefix
 
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject")),
                                           ("counter", _("Counter-offer"))])

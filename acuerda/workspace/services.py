@@ -508,7 +508,7 @@ def _dispute(account: Account, agent: User, interaction: Interaction) -> None:
     account_restriction_set(account=account, actor=agent, dispute_open=True)
     if AccountStatus.DISPUTED in ACCOUNT_TRANSITIONS[account.status]:
         account_transition(account=account, to_status=AccountStatus.DISPUTED, actor=agent,
-                           reason=f"Disputed by the debtor (interaction #{interaction.pk})")
+                           reason=gettext_noop("Disputed by the debtor"))
 
 
 def _deceased(account: Account, agent: User, interaction: Interaction) -> None:
@@ -517,7 +517,7 @@ def _deceased(account: Account, agent: User, interaction: Interaction) -> None:
 
     if AccountStatus.ON_HOLD in ACCOUNT_TRANSITIONS[account.status]:
         account_transition(account=account, to_status=AccountStatus.ON_HOLD, actor=agent,
-                           reason=f"Debtor reported deceased (interaction #{interaction.pk}); verify before any contact")
+                           reason=gettext_noop("Debtor reported deceased; verify before any contact"))
 
 
 def _close_due_callbacks(account: Account, agent: User, now: dt.datetime) -> None:

@@ -286,3 +286,14 @@ def test_scripts_take_no_format_and_team_supervisors_write_only_for_their_credit
     client.force_login(ws.agent_es)
     page = client.get(_url("account", ws.account_es.pk))
     assert page.status_code == 200 and "Debe {amount:d} hoy" in page.content.decode()
+
+
+def test_every_id_on_the_360_page_is_unique_and_every_label_names_a_field(agent, ws):  # type: ignore[no-untyped-def]
+    import collections
+    import re
+
+    page = agent.get(_url("account", ws.account_es.pk)).content.decode()
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    missing = [target for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', page) if target not in ids]
+    assert missing == []

@@ -50,7 +50,7 @@
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-fill-moment]");
     if (!target) return;
-    var field = document.getElementById("id_due_at");
+    var field = document.getElementById("callback_due_at");
     if (field) { field.value = target.getAttribute("data-fill-moment"); field.dispatchEvent(new Event("change", { bubbles: true })); }
   });
 })();
