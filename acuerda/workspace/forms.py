@@ -113,7 +113,7 @@ class _OwnIds:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{self.ID_PREFIX}_%s")
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
 
 
 class OfferForm(_OwnIds, forms.Form):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from acuerda.agreements.choices import PlanKind, PlanStatus, PromiseStatus
+from acuerda.agreements.choices import InstalmentStatus, PlanKind, PlanStatus, PromiseStatus
 from acuerda.agreements.models import Instalment, PaymentPlan, PromiseToPay
 from acuerda.compliance.models import ContactDecision
 from acuerda.debtors.choices import ContactStatus
@@ -533,12 +533,28 @@ def _close_due_callbacks(account: Account, agent: User, now: dt.datetime) -> Non
 LEAD_STATUSES = frozenset({AccountStatus.PAID, AccountStatus.SETTLED, AccountStatus.IN_ARRANGEMENT, AccountStatus.ACTIVE})
 
 
+def good_payer(account: Account) -> bool:
+    """A debtor who pays what they agree: the account paid or settled, or a promise kept, or a
+    plan with an instalment paid and none missed — and no promise broken since the last one kept."""
+    if account.status in (AccountStatus.PAID, AccountStatus.SETTLED):
+        return True
+    promises = PromiseToPay.objects.filter(account=account)
+    last_kept = promises.filter(status=PromiseStatus.KEPT).order_by("-resolved_at").values_list(
+        "resolved_at", flat=True).first()
+    broken = promises.filter(status__in=(PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT))
+    if last_kept is not None and not broken.filter(resolved_at__gt=last_kept).exists():
+        return True
+    plans = PaymentPlan.objects.filter(account=account, status__in=(PlanStatus.ACTIVE, PlanStatus.COMPLETED))
+    return Instalment.objects.filter(plan__in=plans, status=InstalmentStatus.PAID).exists() and not \
+        Instalment.objects.filter(plan__in=plans, status=InstalmentStatus.MISSED).exists()
+
+
 @transaction.atomic
 def lead_mark(*, agent: User, account: Account, consent_evidence: str, contact_point: ContactPoint | None = None,
               note: str = "") -> Lead:
-    """Mark the debtor as a lead for the creditor's sales team. Only with the debtor's consent
-    to be contacted for that (a commercial purpose, GDPR art. 6.1.a), and not for debtors in a
-    dispute, on hold, or flagged vulnerable."""
+    """Mark a good payer (``good_payer``) as a lead for the creditor's sales team. Only with the
+    debtor's consent to be contacted for that (a commercial purpose, GDPR art. 6.1.a), and not for
+    debtors in a dispute, on hold, or flagged vulnerable."""
     claim_require(agent=agent, account=account)
     errors: dict[str, list[str]] = {}
     if not consent_evidence.strip():
@@ -546,6 +562,9 @@ def lead_mark(*, agent: User, account: Account, consent_evidence: str, contact_p
             _("Record how the debtor agreed to be contacted by the creditor's sales team."))
     if account.status not in LEAD_STATUSES:
         errors.setdefault("__all__", []).append(_("Only accounts in good standing make leads."))
+    elif not good_payer(account):
+        errors.setdefault("__all__", []).append(_(
+            "Only good payers make leads: the account paid, a promise kept, or a plan being paid on time."))
     if account.debtor.is_vulnerable:
         errors.setdefault("__all__", []).append(_("Vulnerable debtors are not offered as sales leads."))
     if contact_point is not None and contact_point.debtor_id != account.debtor_id:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from acuerda.agreements.models import PromiseToPay
 from acuerda.workspace.negotiation import Frequency, Offer
 
 from .conftest import NOW
@@ -294,8 +295,22 @@ def test_a_lead_needs_consent_and_a_debtor_in_good_standing(claimed, clock):  # 
         lead_mark(agent=w.agent_es, account=w.account_es, consent_evidence="Said yes on the call")
     debtor_set_vulnerability(debtor=w.debtor_es, is_vulnerable=False, reason="", review_on=None, actor=w.admin)
     w.account_es.refresh_from_db()
+    with pytest.raises(ValidationError, match="good payers"):  # 121 days past due, nothing agreed or paid
+        lead_mark(agent=w.agent_es, account=w.account_es, consent_evidence="Said yes on the call")
+    promise = _kept_promise(w, clock)
+    broken = PromiseToPay.objects.create(account=w.account_es, amount=Decimal("50"), currency="EUR",
+                                         due_on=NOW.date(), made_at=clock(), status="broken",
+                                         resolved_at=promise.resolved_at + dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="good payers"):  # broken since
+        lead_mark(agent=w.agent_es, account=w.account_es, consent_evidence="Said yes on the call")
+    broken.delete()
     lead = lead_mark(agent=w.agent_es, account=w.account_es, consent_evidence="Said yes on the call")
     assert lead.debtor == w.debtor_es
+
+
+def _kept_promise(w, clock):  # type: ignore[no-untyped-def]
+    return PromiseToPay.objects.create(account=w.account_es, amount=Decimal("100"), currency="EUR",
+                                       due_on=NOW.date(), made_at=clock(), status="kept", resolved_at=clock())
 
 
 def test_a_dialling_decision_clears_only_that_call_by_that_agent_that_day(claimed, clock):  # type: ignore[no-untyped-def]

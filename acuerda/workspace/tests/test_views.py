@@ -179,11 +179,14 @@ def test_supervisor_approves_and_the_agent_sees_it(client, ws):  # type: ignore[
 
 
 def test_leads_export_is_logged(client, ws):  # type: ignore[no-untyped-def]
+    from acuerda.agreements.models import PromiseToPay
     from acuerda.privacy.models import DataExportLog
     from acuerda.workspace.queue import account_claim
     from acuerda.workspace.services import lead_mark
 
     account_claim(agent=ws.agent_es, account=ws.account_es)
+    PromiseToPay.objects.create(account=ws.account_es, amount=Decimal("100"), currency="EUR", due_on=NOW.date(),
+                                made_at=NOW, status="kept", resolved_at=NOW)  # a good payer
     lead_mark(agent=ws.agent_es, account=ws.account_es, consent_evidence="Said yes on the call")
     client.force_login(ws.agent_es)
     assert client.post(_url("leads_export"), {"creditor": "bank-es"}).status_code == 403
