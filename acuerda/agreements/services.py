@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from acuerda.agreements.choices import InstalmentStatus, PlanStatus, PromiseStatus
@@ -222,7 +223,7 @@ def _settle(plan: PaymentPlan, today: dt.date) -> None:
                 **{c: -v for c, v in parts.items()})
 
 
-def _plan_status(plan: PaymentPlan, status: str, reason: str) -> None:
+def _plan_status(plan: PaymentPlan, status: str, reason: str, *, actor: Any = None) -> None:
     from acuerda.debts.choices import ACCOUNT_TRANSITIONS, AccountStatus
     from acuerda.debts.services import account_transition
     from acuerda.workspace.queue import queue_account
@@ -233,9 +234,9 @@ def _plan_status(plan: PaymentPlan, status: str, reason: str) -> None:
     plan.save(update_fields=["status", "ended_at"])
     account = Account.objects.get(pk=plan.account_id)
     AccountEvent.objects.create(account=account, kind=EventKind.PLAN_STATUS, at=timezone.now(), reason=reason,
-                                data={"plan": plan.pk, "from": before, "to": status})
-    if status == PlanStatus.BROKEN and account.status == AccountStatus.IN_ARRANGEMENT:
-        account_transition(account=account, to_status=AccountStatus.ACTIVE, actor=None, reason=reason)
+                                actor=actor, data={"plan": plan.pk, "from": before, "to": status})
+    if status in (PlanStatus.BROKEN, PlanStatus.CANCELLED) and account.status == AccountStatus.IN_ARRANGEMENT:
+        account_transition(account=account, to_status=AccountStatus.ACTIVE, actor=actor, reason=reason)
         account.refresh_from_db()
         queue_account(account, not_before=None)
     elif status == PlanStatus.ACTIVE and AccountStatus.IN_ARRANGEMENT in ACCOUNT_TRANSITIONS.get(account.status, ()):
@@ -243,6 +244,25 @@ def _plan_status(plan: PaymentPlan, status: str, reason: str) -> None:
     elif status == PlanStatus.COMPLETED and account.status == AccountStatus.IN_ARRANGEMENT:
         # Paid in full but still owing (interest accrued after the agreement): back to work.
         account_transition(account=account, to_status=AccountStatus.ACTIVE, actor=None, reason=reason)
+
+
+class AgreementError(ValueError):
+    pass
+
+
+@transaction.atomic
+def plan_cancel(*, plan: PaymentPlan, actor: Any, reason: str) -> PaymentPlan:
+    """End a plan in force before its time (the debtor withdraws, the creditor recalls the
+    account, terms renegotiated outside a new plan): no saving is written off, the money paid
+    stays paid, and the account goes back to the work queue."""
+    plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise AgreementError(_("Only a plan in force can be cancelled; this one is %(status)s.")
+                             % {"status": plan.get_status_display()})
+    if not reason.strip():
+        raise AgreementError(_("Say why the plan is cancelled."))
+    _plan_status(plan, PlanStatus.CANCELLED, reason.strip()[:255], actor=actor)
+    return plan
 
 
 def plans_evaluate(*, today: dt.date | None = None, batch_size: int = 1_000) -> dict[str, int]:
@@ -268,7 +288,10 @@ def reminders_emit(*, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     created = 0
-    horizon = today + dt.timedelta(days=30)
+    from acuerda.workspace.models import NegotiationPolicy
+
+    longest = max(NegotiationPolicy.objects.values_list("reminder_days", flat=True), default=0)
+    horizon = today + dt.timedelta(days=max(30, longest))  # the default policy's days, or the longest set
     pending: list[tuple[Account, str, int, dt.date, Decimal, str]] = []
     for instalment in Instalment.objects.filter(plan__status=PlanStatus.ACTIVE, due_on__gte=today, due_on__lte=horizon,
                                                 status=InstalmentStatus.DUE).select_related("plan__account__portfolio"):

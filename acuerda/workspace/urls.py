@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/<int:pk>/calculate/", views.calculate, name="calculate"),
     path("account/<int:pk>/agree/", views.agree, name="agree"),
     path("account/<int:pk>/lead/", views.mark_lead, name="lead"),
+    path("plans/<int:pk>/cancel/", views.plan_cancel, name="plan_cancel"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/", views.approval_status, name="approval_status"),
     path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),

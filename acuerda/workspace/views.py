@@ -436,6 +436,25 @@ def approval_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("workspace:approvals")
 
 
+@login_required
+@permission_required(DECIDE, raise_exception=True)
+@require_POST
+def plan_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A supervisor ends a plan in force (the reason goes into the account's timeline)."""
+    from acuerda.agreements.models import PaymentPlan
+    from acuerda.agreements.services import AgreementError
+    from acuerda.agreements.services import plan_cancel as cancel
+
+    plan = get_object_or_404(PaymentPlan.objects.for_user(request.user), pk=pk)
+    try:
+        cancel(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
+    except AgreementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Payment plan cancelled; the account is back in the work queue."))
+    return redirect("workspace:account", pk=plan.account_id)
+
+
 # --------------------------------------------------------------------------------------------
 # Leads and scripts
 # --------------------------------------------------------------------------------------------

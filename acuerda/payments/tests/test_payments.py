@@ -247,3 +247,43 @@ def test_a_payment_reported_late_keeps_a_promise_already_judged_broken(two_accou
     _pay(world, "50.00", "late-15", received_on=dt.date(2026, 3, 15), source="statement")
     other.refresh_from_db()
     assert other.status == "broken"
+
+
+def test_a_supervisor_cancels_a_plan_and_the_account_goes_back_to_work(two_accounts, clock, client):  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from acuerda.agreements.services import AgreementError, plan_cancel, plans_evaluate
+    from acuerda.debts.models import AccountEvent
+    from acuerda.workspace.models import QueueItem
+
+    world, _card = two_accounts
+    plan = _plan(world, clock, discount_percent=Decimal("20"), instalments=2)
+    _pay(world, "660.20", "c1", account=world.account_es)
+    client.force_login(world.agent_es)
+    url = reverse("workspace:plan_cancel", args=[plan.pk])
+    assert client.post(url, {"reason": "Debtor withdrew"}).status_code == 403  # agents do not cancel plans
+    client.force_login(world.supervisor)
+    client.post(url, {"reason": ""})
+    plan.refresh_from_db()
+    assert plan.status == "active"  # a reason is required
+    assert client.post(url, {"reason": "Debtor withdrew"}).status_code == 302
+    plan.refresh_from_db()
+    world.account_es.refresh_from_db()
+    assert plan.status == "cancelled" and world.account_es.status == "active"
+    assert world.account_es.balance.amount == Decimal("990.30")  # paid stays paid, no saving written off
+    assert QueueItem.objects.filter(account=world.account_es).exists()
+    event = AccountEvent.objects.filter(kind="plan_status").latest("pk")
+    assert (event.reason, event.actor, event.data["to"]) == ("Debtor withdrew", world.supervisor, "cancelled")
+    with pytest.raises(AgreementError, match="in force"):
+        plan_cancel(plan=plan, actor=world.supervisor, reason="again")
+    assert plans_evaluate(today=clock.advance(days=90)) == {}  # a cancelled plan is not judged any more
+
+
+def test_reminders_further_ahead_than_a_month(two_accounts, clock):  # type: ignore[no-untyped-def]
+    from acuerda.agreements.services import reminders_emit
+    from acuerda.workspace.models import NegotiationPolicy
+
+    world, _card = two_accounts
+    _plan(world, clock, instalments=2)  # first instalment in 5 days, the second 35 days ahead
+    NegotiationPolicy.objects.filter(creditor=world.bank_es).update(reminder_days=40)
+    assert reminders_emit(today=clock.today) == 2  # both fall within the policy's 40 days
