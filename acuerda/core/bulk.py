@@ -63,10 +63,14 @@ def copy_text(value: Any) -> str:
 
 def copy_fields(values: Sequence[Any]) -> str:
     """Values as tab-separated fields of a COPY text line (no line end)."""
-    texts = [value for value in values if type(value) is str]
-    if len(texts) == len(values) and _COPY_SPECIAL.search("".join(texts)) is None:
-        return "\t".join(texts)  # the common case, plain text with nothing to escape: one search
-    return "\t".join(map(copy_text, values))
+    strings = [value for value in values if type(value) is str]
+    if _COPY_SPECIAL.search("\x00".join(strings)) is not None:
+        return "\t".join(map(copy_text, values))  # some text to escape
+    if len(strings) == len(values):
+        return "\t".join(strings)  # the common case, plain text: one search
+    # Text with nothing to escape, and values whose text never needs escaping (NULL, numbers,
+    # booleans, dates): only those go through copy_text.
+    return "\t".join([value if type(value) is str else copy_text(value) for value in values])
 
 
 def db_datetime(value: dt.datetime) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -325,10 +326,28 @@ _CURRENCY_MARKS = re.compile(r"[€$£]|\b(?:EUR|COP|PEN|MXN|USD|CLP|ARS|S/)\b|S
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
+_CENT = Decimal("0.01")
+
+
+@functools.lru_cache(maxsize=32)
+def _plain_amount(decimal: str, thousands: str) -> re.Pattern[str]:
+    """The common spelling, digits (grouped by three, or not) and up to two decimals, as one
+    compiled pattern per separator pair: what ``parse_amount`` reads without its general path."""
+    grouped = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|" if thousands else ""
+    return re.compile(rf"({grouped}\d+)(?:{re.escape(decimal)}(\d{{1,2}}))?")
+
+
 def parse_amount(value: RowValue, *, decimal: str = ",", thousands: str = ".") -> Decimal | None:
     """``"1.234,56"`` (decimal comma) or ``"1,234.56"`` (decimal point) to ``Decimal``; empty is
     ``None``, ``"-"`` is zero. Thousands separators must group by three; anything else, more
     than two decimals or a negative amount raises ``AmountError``."""
+    if type(value) is str:
+        plain = _plain_amount(decimal, thousands).fullmatch(value)
+        if plain is not None:  # no signs, marks or spaces: the same reading as below, cheaper
+            integer, fraction = plain.groups()
+            if thousands:
+                integer = integer.replace(thousands, "")
+            return Decimal(f"{integer}.{fraction or '0'}").quantize(_CENT)
     if isinstance(value, dt.date):
         raise AmountError("invalid_amount")
     if isinstance(value, Decimal):

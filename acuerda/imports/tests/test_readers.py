@@ -149,3 +149,22 @@ def test_given_any_numeric_date_text_when_read_then_the_fast_path_agrees_with_st
     except ValueError:
         expected = None
     assert readers._read_date(text, name) == expected
+
+
+class _Text(str):
+    """A str subclass: ``parse_amount`` reads it on its general path, never the fast one."""
+
+
+@settings(max_examples=3_000, deadline=None)
+@given(st.text(alphabet="0123456789.,- €()", max_size=14),
+       st.sampled_from([(",", "."), (".", ","), (",", " "), (".", ""), (",", "")]))
+def test_the_fast_amount_path_reads_exactly_like_the_general_one(text, separators):  # type: ignore[no-untyped-def]
+    decimal, thousands = separators
+
+    def read(value):  # type: ignore[no-untyped-def]
+        try:
+            return parse_amount(value, decimal=decimal, thousands=thousands)
+        except AmountError as exc:
+            return exc.code
+
+    assert read(text) == read(_Text(text))
