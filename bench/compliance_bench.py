@@ -23,67 +23,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import random
 import resource
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
+from harness import ROOT, on_demo
+
 DAY = dt.date(2026, 11, 23)  # a Monday: working day in every pack's country
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def _psql(pg_url: str, sql: str) -> None:
-    subprocess.run(["psql", f"{pg_url}/postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True)
 
 
 def bench_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix=f"acuerda-compliance-bench-{db}-", dir=args.tmp))
-    env = dict(os.environ, ACUERDA_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="config.settings")
-    env.pop("DATABASE_URL", None)
-    name = f"acuerda_compliance_bench_{os.getpid()}"
-    if db == "postgres":
-        _psql(args.pg_url, f"DROP DATABASE IF EXISTS {name}")
-        _psql(args.pg_url, f"CREATE DATABASE {name}")
-        env["DATABASE_URL"] = f"{args.pg_url}/{name}"
-    acuerda = [sys.executable, "-m", "acuerda.cli"]
-    try:
-        print(f"== {db}: migrate, demo --accounts {args.accounts:,}", flush=True)
-        _run([*acuerda, "migrate", "-v0"], env)
-        _run([*acuerda, "demo", "--accounts", str(args.accounts), "--seed", str(args.seed)], env)
-        out = data_dir / "result.json"
-        print(f"== {db}: history, daily run, single decisions", flush=True)
-        _run([sys.executable, __file__, "--_child", str(out), "--history", str(args.history),
-              "--singles", str(args.singles), "--seed", str(args.seed)], env)
-        result = json.loads(out.read_text())
-    finally:
-        if db == "postgres" and not args.keep:
-            _psql(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if not args.keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    result.update({
-        "db": db, "accounts": args.accounts, "seed": args.seed,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    })
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"compliance-{db}-{args.accounts}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    result, path = on_demo("compliance", db, args, script=__file__, stage="history, daily run, single decisions",
+                           child_args=["--history", str(args.history), "--singles", str(args.singles),
+                                       "--seed", str(args.seed)])
     run = result["daily_run"]
     print(f"{db} ({result['server']}), {run['accounts_planned']:,} open accounts: daily run {run['seconds']:.1f} s "
           f"({run['accounts_per_second']:,} accounts/s, {run['distinct_plans']:,} distinct plans, peak RSS "
