@@ -71,3 +71,28 @@ def test_the_pain008_collection_and_the_return(plan, world, clock):  # type: ign
     world.account_es.refresh_from_db()
     assert debit.status == "returned" and debit.return_reason == "MD06"
     assert first.status == "missed" and world.account_es.balance.amount == Decimal("1650.50")
+
+
+def test_the_direct_debit_command_submits_nothing_when_it_cannot_write_the_file(plan, world, clock, tmp_path):  # type: ignore[no-untyped-def]
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from acuerda.payments.models import DirectDebit, DirectDebitBatch
+
+    mandate_create(plan=plan, iban="ES7620770024003102575766", holder_name="Lucía García Pérez",
+                   signed_on=dt.date(2026, 3, 1), actor=world.admin)
+    nowhere = tmp_path / "no-such-folder" / "pain008.xml"
+    with pytest.raises(CommandError, match="no debit was submitted"):
+        call_command("payments", "direct-debits", "--date", "2026-03-11", "--output", str(nowhere))
+    assert not DirectDebitBatch.objects.exists() and not DirectDebit.objects.exists()
+    with pytest.raises(CommandError, match="No user 'nobody'"):
+        call_command("payments", "direct-debits", "--date", "2026-03-11", "--output", str(tmp_path / "x.xml"),
+                     "--user", "nobody")
+    out = io.StringIO()
+    call_command("payments", "direct-debits", "--date", "2026-03-11", "--output", str(tmp_path / "pain008.xml"),
+                 stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["debits"] == 1 and f"<MsgId>{summary['message_id']}</MsgId>" in (tmp_path / "pain008.xml").read_text()

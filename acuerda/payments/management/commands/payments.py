@@ -77,6 +77,8 @@ class Command(BaseCommand):
     def _direct_debits(self, options: dict[str, Any]) -> None:
         import datetime as dt
 
+        from django.db import transaction
+
         from acuerda.payments.sepa import SepaError, direct_debit_batch
         from acuerda.people.models import User
 
@@ -84,13 +86,23 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(options["date"])
         except ValueError as exc:
             raise CommandError(f"--date {options['date']!r}: not a date (YYYY-MM-DD).", returncode=EXIT_REFUSED) from exc
-        actor = User.objects.filter(username=options.get("user") or "").first()
+        actor = User.objects.filter(username=options["user"]).first() if options.get("user") else None
+        if options.get("user") and actor is None:
+            raise CommandError(f"No user {options['user']!r}.", returncode=EXIT_REFUSED)
+        output = Path(options["output"])
         try:
-            batch = direct_debit_batch(collection_date=day, actor=actor)
+            # The debits count as submitted only once their file exists: a file that cannot be
+            # written leaves no batch behind, and the instalments are asked for next time.
+            with transaction.atomic():
+                batch = direct_debit_batch(collection_date=day, actor=actor)
+                if batch is not None:
+                    output.write_text(batch.xml, encoding="utf-8")
         except SepaError as exc:
             raise CommandError(str(exc), returncode=EXIT_REFUSED) from exc
+        except OSError as exc:
+            raise CommandError(f"--output {output}: {exc.strerror or exc}; no debit was submitted.",
+                               returncode=EXIT_REFUSED) from exc
         if batch is None:
             self.stdout.write(json.dumps({"debits": 0}))
             return
-        Path(options["output"]).write_text(batch.xml, encoding="utf-8")
         self.stdout.write(json.dumps({"message_id": batch.message_id, "debits": batch.count, "total": str(batch.total)}))
