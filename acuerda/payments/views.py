@@ -135,9 +135,10 @@ def reconciliation(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "returns": summary.returns_applied, "ignored": summary.ignored,
                 "known": summary.lines_already_imported})
             return redirect("payments:reconciliation")
-    lines = list(StatementLine.objects.filter(status__in=LINE_OPEN).select_related("statement")
+    lines = list(StatementLine.objects.for_user(request.user).filter(status__in=LINE_OPEN).select_related("statement")
                  .order_by("booking_date", "pk")[:200])
-    accounts = Account.objects.in_bulk({c["account"] for line in lines for c in line.candidates if c.get("account")})
+    accounts = Account.objects.for_user(request.user).in_bulk(
+        {c["account"] for line in lines for c in line.candidates if c.get("account")})
     rows = [(line, [(c, accounts.get(c.get("account"))) for c in line.candidates]) for line in lines]
     statements = BankStatement.objects.order_by("-imported_at")[:10]
     return render(request, "payments/reconciliation.html", {
@@ -151,7 +152,7 @@ def reconciliation(request: AuthenticatedHttpRequest) -> HttpResponse:
 def line_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from acuerda.payments.reconciliation import ReconciliationError, line_ignore, line_resolve
 
-    line = get_object_or_404(StatementLine, pk=pk)
+    line = get_object_or_404(StatementLine.objects.for_user(request.user), pk=pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what to do with the line."))
@@ -162,7 +163,7 @@ def line_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             line_ignore(line=line, actor=request.user, note=data["note"] or "")
         elif line.is_return or line.amount < 0:
             wanted = (data.get("account_reference") or "").strip()
-            found = list(Payment.objects.filter(Q(receipt_number=wanted) | Q(reference=wanted), status="applied",
+            found = list(Payment.objects.for_user(request.user).filter(Q(receipt_number=wanted) | Q(reference=wanted), status="applied",
                                                 amount=abs(line.amount), currency=line.currency)[:2]) if wanted else []
             if len(found) != 1:
                 raise ReconciliationError(_("Give the receipt number or reference of the one payment this return "
@@ -171,10 +172,10 @@ def line_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             account = None
             if data.get("candidate"):
-                account = Account.objects.filter(pk=data["candidate"]).first()
+                account = Account.objects.for_user(request.user).filter(pk=data["candidate"]).first()
             elif data.get("account_reference"):
-                matches = list(Account.objects.filter(creditor_reference=data["account_reference"].strip(),
-                                                      currency=line.currency)[:2])
+                matches = list(Account.objects.for_user(request.user).filter(
+                    creditor_reference=data["account_reference"].strip(), currency=line.currency)[:2])
                 if len(matches) != 1:
                     raise ReconciliationError(_("No single open account has the reference %(ref)s.")
                                               % {"ref": data["account_reference"]})
