@@ -258,6 +258,7 @@ def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) 
             raw = raw.replace(".", "").replace(",", ".") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
         elif "," in raw:
             raw = raw.replace(",", ".")
+        amount: Decimal | None
         try:
             amount = Decimal(raw)
             if not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT or amount != round(amount, 2):
@@ -265,7 +266,7 @@ def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) 
         except (ArithmeticError, ValueError):
             problems.append((number, "amount", _("%(value)r is not a positive amount with at most two decimals")
                              % {"value": row.get("amount")}))
-            continue
+            amount = None  # the row's other columns are still checked: every problem at once
         paid_on = None
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
@@ -277,7 +278,7 @@ def creditor_payments_import(*, data: bytes, creditor: Any, actor: User | None) 
             problems.append((number, "paid_on", _("%(value)r is not a date") % {"value": row.get("paid_on")}))
         elif paid_on > timezone.localdate() or paid_on < EARLIEST_PAYMENT:
             problems.append((number, "paid_on", _("not a plausible payment date")))
-        if account is not None and paid_on is not None:
+        if account is not None and paid_on is not None and amount is not None:
             own = (row.get("reference") or "").strip()
             if own:
                 key = own

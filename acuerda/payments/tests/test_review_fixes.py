@@ -167,3 +167,12 @@ def test_a_reference_in_two_portfolios_needs_the_portfolio_column(world, tmp_pat
     path.write_text("creditor_reference;amount;paid_on;portfolio\nLN-0001;50,00;03/11/2026;ES-2026-02\n")
     call_command("payments", "import", str(path), "--format", "csv", "--creditor", "bank-es", stdout=io.StringIO())
     assert Payment.objects.get().allocations.get().account.portfolio == second
+
+
+def test_every_problem_of_a_creditor_file_row_is_reported_at_once(world, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "pagos.csv"
+    path.write_text("creditor_reference;amount;paid_on\nXX-1;abc;32/01/2026\n")
+    with pytest.raises(CommandError) as error:
+        call_command("payments", "import", str(path), "--format", "csv", "--creditor", "bank-es")
+    message = str(error.value)
+    assert "row 2, creditor_reference" in message and "row 2, amount" in message and "row 2, paid_on" in message
